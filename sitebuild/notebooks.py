@@ -1,0 +1,132 @@
+"""Turn a chapter (its Markdown and its executed cells) into a Jupyter notebook.
+
+The notebook holds the same prose and code as the page and the outputs real
+JAX produced at build, so it opens ready to read and re-runs anywhere JAX is
+installed. Material-only Markdown (admonitions, tabs) is rewritten into plain
+Markdown that Jupyter shows well.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+from nbformat import v4
+
+from sitebuild import cells as cellmod
+from sitebuild.execute import DEVICE_FLAG, PageResult
+
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
+_ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
+_TAB = re.compile(r'^(?P<indent>[ \t]*)===\+?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
+_SIM = re.compile(r'<div class="jax-sim" data-sim="(?P<id>[\w-]+)"></div>')
+
+
+def build_notebook(text: str, result: PageResult, page_url: str) -> nbformat.NotebookNode:
+    nb = v4.new_notebook()
+    nb.metadata.update({
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+        "thinking_in_jax": {"source": result.path, "jax": result.environment.get("jax"), "machine": result.machine},
+    })
+    devices = cellmod.page_devices(result.cells)
+    if devices > 1:
+        nb.cells.append(v4.new_markdown_cell(
+            f"This notebook needs {devices} devices. On a CPU, JAX can simulate them; the next cell "
+            "asks for that and must run before JAX is imported (restart the kernel first if you already imported it)."
+        ))
+        nb.cells.append(v4.new_code_cell(
+            "import os\n"
+            f'os.environ["XLA_FLAGS"] = os.environ.get("XLA_FLAGS", "") + " {DEVICE_FLAG.format(n=devices)}"'
+        ))
+    outputs = iter(zip(result.cells, result.outputs))
+    prose = _Prose()
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if not m:
+            prose.add(lines[i])
+            i += 1
+            continue
+        fence, info = m.group("fence"), m.group("info").strip()
+        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        j = i + 1
+        while j < len(lines) and not close.match(lines[j]):
+            j += 1
+        if info.split(" ")[0] == "python":
+            prose.flush_into(nb)
+            cell, output = next(outputs)
+            nb.cells.append(_code_cell(cell, output, len(nb.cells)))
+        else:
+            for line in lines[i:j + 1]:
+                prose.add(line)
+        i = j + 1
+    prose.flush_into(nb)
+    nb.cells.insert(0, v4.new_markdown_cell(
+        f"*From the course **Thinking in JAX**: [{page_url}]({page_url}). Outputs were computed by "
+        f"JAX {result.environment.get('jax')} when the site was built.*"
+    ))
+    nbformat.validate(nb)
+    return nb
+
+
+def _code_cell(cell: cellmod.Cell, output: dict, index: int) -> nbformat.NotebookNode:
+    outs = []
+    for stream in ("stdout", "stderr"):
+        if output[stream]:
+            outs.append(v4.new_output("stream", name=stream, text=output[stream]))
+    if output["value"] is not None:
+        outs.append(v4.new_output("execute_result", data={"text/plain": output["value"]}, execution_count=index))
+    tags = []
+    if output["error"]:
+        error = output["error"]
+        outs.append(v4.new_output("error", ename=error["type"], evalue=error["message"],
+                                  traceback=error["traceback"].splitlines()))
+        tags.append("raises-exception")  # Jupyter's tag: "Run all" goes on past this cell
+    code = v4.new_code_cell(cell.source, outputs=outs, execution_count=index)
+    if cell.is_setup:
+        tags.append("setup")
+        code.metadata["jupyter"] = {"source_hidden": True}
+    if tags:
+        code.metadata["tags"] = tags
+    return code
+
+
+class _Prose:
+    """Collects the Markdown between code cells, rewriting what only Material
+    understands: admonitions and tabs become block quotes and bold titles
+    (kept across a code cell inside them), simulation placeholders a pointer
+    to the website."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.quote_indent: str | None = None
+
+    def add(self, line: str) -> None:
+        if self.quote_indent is not None:
+            body_indent = self.quote_indent + "    "
+            if not line.strip():
+                self.lines.append(">")
+                return
+            if line.startswith(body_indent):
+                self.lines.append("> " + line[len(body_indent):])
+                return
+            self.quote_indent = None
+        if m := _ADMONITION.match(line):
+            self.lines += [f"> **{m.group('title') or m.group('kind').capitalize()}**", ">"]
+            self.quote_indent = m.group("indent")
+        elif m := _TAB.match(line):
+            self.lines.append(f"**{m.group('title')}**")
+        elif m := _SIM.search(line):
+            self.lines.append(f"*(Interactive simulation `{m.group('id')}`: open this chapter on the website to use it.)*")
+        else:
+            self.lines.append(line)
+
+    def flush_into(self, nb: nbformat.NotebookNode) -> None:
+        while self.lines and self.lines[-1].strip() in ("", ">"):
+            self.lines.pop()
+        text = "\n".join(self.lines).strip()
+        if text:
+            nb.cells.append(v4.new_markdown_cell(text))
+        self.lines.clear()

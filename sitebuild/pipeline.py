@@ -1,0 +1,148 @@
+"""The build, step by step: bake -> execute -> mkdocs -> math -> assets -> notebooks -> package.
+
+Each step prints what it did and how long it took; a failing step raises
+BuildError with a message for the author (build_site.py prints it and exits 1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import time
+from pathlib import Path
+
+import nbformat
+
+from sitebuild import assets, execute, notebooks, render_math
+from sitebuild.errors import BuildError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclasses.dataclass
+class Options:
+    config_file: Path = ROOT / "mkdocs.yml"
+    docs_dir: Path = ROOT / "docs"
+    site_dir: Path = ROOT / "site"
+    dist_dir: Path = ROOT / "dist"
+    cache_dir: Path = ROOT / ".cache"
+
+
+@dataclasses.dataclass
+class Report:
+    """What a build did; also written to <cache>/last-build.json for tools and tests."""
+    steps: dict = dataclasses.field(default_factory=dict)
+    pages_executed: int = 0
+    pages_from_cache: int = 0
+    cells_executed: int = 0
+    cells_from_cache: int = 0
+
+
+class Steps:
+    def __init__(self, names: list[str], log=print):
+        self.names, self.log, self.report = names, log, Report()
+
+    def run(self, name: str, fn, *args):
+        number = self.names.index(name) + 1
+        self.log(f"[{number}/{len(self.names)}] {name}")
+        start = time.perf_counter()
+        summary = fn(*args)
+        seconds = time.perf_counter() - start
+        self.report.steps[name] = round(seconds, 3)
+        self.log(f"      {summary} ({seconds:.1f} s)")
+
+
+def bake_step(options: Options, log=print) -> str:
+    from sims.__main__ import bake
+    count = bake(log=lambda line: log("      " + line))
+    return f"{count} simulations baked"
+
+
+def build(options: Options, log=print) -> Report:
+    execute.CACHE_DIR = options.cache_dir / "cells"
+    steps = Steps(["bake", "execute", "mkdocs", "math", "assets", "notebooks", "package"], log)
+    results: dict[Path, execute.PageResult] = {}
+
+    def run_cells() -> str:
+        pages = sorted(options.docs_dir.rglob("*.md"))
+        for path, result in zip(pages, execute.execute_pages(pages, options.docs_dir, log=log)):
+            results[path] = result
+            r = steps.report
+            if result.from_cache:
+                r.pages_from_cache += 1
+                r.cells_from_cache += len(result.cells)
+            elif result.cells:
+                r.pages_executed += 1
+                r.cells_executed += len(result.cells)
+        r = steps.report
+        return (f"executed {r.cells_executed} cells on {r.pages_executed} pages; "
+                f"{r.cells_from_cache} cells on {r.pages_from_cache} pages unchanged (from cache)")
+
+    built = {}
+
+    def run_mkdocs() -> str:
+        built["config"] = mkdocs_build(options)
+        pages = sum(1 for _ in options.site_dir.rglob("index.html"))
+        return f"{pages} pages written to {_show(options.site_dir)}"
+
+    steps.run("bake", bake_step, options, log)
+    steps.run("execute", run_cells)
+    steps.run("mkdocs", run_mkdocs)
+    steps.run("math", lambda: f"{render_math.render_site(options.site_dir)} formulas rendered with KaTeX")
+    steps.run("assets", lambda: f"{assets.copy_assets(options.site_dir)} files copied")
+    steps.run("notebooks", write_notebooks, options, results, built["config"])
+    steps.run("package", lambda: "nothing to package yet: the offline zip, SCORM packages and Common Cartridge arrive with the LMS work")
+    (options.cache_dir).mkdir(parents=True, exist_ok=True)
+    (options.cache_dir / "last-build.json").write_text(json.dumps(dataclasses.asdict(steps.report), indent=1))
+    return steps.report
+
+
+def mkdocs_build(options: Options):
+    from mkdocs import exceptions
+    from mkdocs.commands.build import build as build_site
+    from mkdocs.config import load_config
+
+    _show_mkdocs_warnings()
+    try:
+        config = load_config(str(options.config_file), docs_dir=str(options.docs_dir), site_dir=str(options.site_dir))
+        build_site(config)
+    except exceptions.MkDocsException as err:
+        raise BuildError(f"MkDocs could not build the site: {err}") from None
+    return config
+
+
+def _show_mkdocs_warnings() -> None:
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "_tij", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(logging.Formatter("      mkdocs %(levelname)s: %(message)s"))
+        handler._tij = True
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+def write_notebooks(options: Options, results: dict, config) -> str:
+    from mkdocs.utils import meta
+
+    out_dir = options.site_dir / "notebooks"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for path, result in results.items():
+        rel = path.relative_to(options.docs_dir)
+        if rel.parts[0] != "chapters":
+            continue
+        text, _ = meta.get_data(path.read_text(encoding="utf-8"))
+        page_url = (config.site_url or "") + rel.with_suffix("").as_posix() + "/"
+        nb = notebooks.build_notebook(text, result, page_url)
+        nbformat.write(nb, str(out_dir / (rel.stem + ".ipynb")))
+        written += 1
+    return f"{written} chapter notebooks written to {_show(out_dir)}"
+
+
+def _show(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
