@@ -47,7 +47,7 @@ def run_cell(source: str, index: int, namespace: dict) -> dict:
             "type": type(exc).__name__,
             "mro": [cls.__name__ for cls in type(exc).__mro__],
             "message": str(exc),
-            "display": "".join(traceback.format_exception_only(type(exc), exc)).rstrip(),
+            "display": _display(exc),
             "traceback": _cell_traceback(exc),
         }
     result["stdout"], result["stderr"] = out.getvalue(), err.getvalue()
@@ -60,6 +60,15 @@ def _wait_for_jax_effects() -> None:
     jax = sys.modules.get("jax")
     if jax is not None:
         jax.effects_barrier()
+
+
+def _display(exc: BaseException) -> str:
+    """`module.Type: message`, as Python prints it, without notes that JAX adds
+    about its traceback filtering (they speak of frames the page never shows)."""
+    cls = type(exc)
+    name = cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    message = str(exc)
+    return f"{name}: {message}" if message else name
 
 
 def _cell_traceback(exc: BaseException) -> str:

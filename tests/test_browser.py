@@ -1,0 +1,88 @@
+"""The built site in real Chromium over 127.0.0.1: reading, theme, search, notebooks.
+
+Every test fails on a console error or on any request that leaves loopback
+(see the `page` fixture)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/", "/chapters/00-why-jax/", "/chapters/03-jit-and-tracing/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_with_its_styles_and_no_outside_requests(page, site_url, path):
+    response = page.goto(site_url + path)
+    assert response.ok
+    assert page.locator("h1").first.is_visible()
+    # Our stylesheet and KaTeX's are applied (both self-hosted).
+    assert page.evaluate("[...document.styleSheets].some(s => (s.href || '').endsWith('assets/tij/site.css'))")
+    assert page.evaluate("[...document.styleSheets].some(s => (s.href || '').endsWith('katex/katex.min.css'))")
+
+
+def test_chapter_3_shows_executed_outputs_under_its_cells(page, site_url):
+    page.goto(site_url + "/chapters/03-jit-and-tracing/")
+    first_jaxpr = page.locator(".jax-output__value", has_text="{ lambda").first
+    assert first_jaxpr.is_visible()
+    assert "= sin" in first_jaxpr.inner_text() and "= cos" in first_jaxpr.inner_text()
+    label = page.locator(".jax-output__label").first
+    assert label.inner_text().startswith("Computed by JAX 0.10.2 on CPU")
+
+
+def test_math_renders_with_katex_fonts_from_the_site(page, site_url):
+    page.goto(site_url + "/chapters/00-why-jax/")
+    formula = page.locator(".arithmatex .katex").first
+    formula.scroll_into_view_if_needed()
+    assert formula.is_visible()
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    assert page.evaluate("[...document.fonts].some(f => f.family.includes('KaTeX') && f.status === 'loaded')")
+
+
+def test_dark_mode_toggle_switches_the_colour_scheme_and_is_remembered(page, site_url):
+    page.goto(site_url + "/chapters/00-why-jax/")
+    scheme = lambda: page.evaluate("document.body.getAttribute('data-md-color-scheme')")  # noqa: E731
+    for _ in range(3):  # automatic -> light -> dark
+        if scheme() == "slate":
+            break
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+    assert scheme() == "slate"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.goto(site_url + "/chapters/03-jit-and-tracing/")
+    assert scheme() == "slate"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == background != "rgb(255, 255, 255)"
+
+
+def test_search_finds_chapter_3_from_a_word_in_it(page, site_url):
+    page.goto(site_url + "/")
+    box = page.locator("input[data-md-component=search-query]")
+    box.click()
+    box.fill("jaxpr")
+    result = page.locator(".md-search-result__item a").first
+    result.wait_for(timeout=10000)
+    hrefs = page.locator(".md-search-result__item a").evaluate_all("els => els.map(e => e.href)")
+    assert any("/chapters/03-jit-and-tracing/" in h for h in hrefs), hrefs
+
+
+def test_notebook_download_gives_the_chapter_with_its_outputs(page, site_url):
+    page.goto(site_url + "/chapters/03-jit-and-tracing/")
+    link = page.get_by_role("link", name="Download as notebook")
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename == "03-jit-and-tracing.ipynb"
+    nb = json.loads(open(download.path(), encoding="utf-8").read())
+    assert nb["nbformat"] == 4
+    texts = ["".join(o.get("data", {}).get("text/plain", "")) for c in nb["cells"] for o in c.get("outputs", [])]
+    assert any("= sin" in t for t in texts)
+
+
+def test_setup_cells_start_hidden_and_can_be_revealed(page, site_url):
+    page.goto(site_url + "/chapters/03-jit-and-tracing/")
+    first = page.locator("details.jax-setup").first
+    assert not first.locator(".highlight").is_visible()
+    first.locator("summary").click()
+    assert first.locator(".highlight").is_visible()
