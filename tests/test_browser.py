@@ -60,7 +60,9 @@ def test_search_finds_chapter_3_from_a_word_in_it(page, site_url):
     page.goto(site_url + "/")
     box = page.locator("input[data-md-component=search-query]")
     box.click()
-    box.fill("jaxpr")
+    # Material drops a query typed before its search worker has loaded the index.
+    page.locator(".md-search-result__meta", has_text="Type to start searching").wait_for(timeout=10000)
+    box.press_sequentially("jaxpr")
     result = page.locator(".md-search-result__item a").first
     result.wait_for(timeout=10000)
     hrefs = page.locator(".md-search-result__item a").evaluate_all("els => els.map(e => e.href)")
