@@ -19,6 +19,7 @@ from sitebuild.execute import DEVICE_FLAG, PageResult
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
 _ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
 _TAB = re.compile(r'^(?P<indent>[ \t]*)===\+?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
+_CHAPTER_LINK = re.compile(r"\]\((?P<slug>\d\d-[\w-]+)\.md(?P<anchor>#[^)\s]*)?\)")
 _SIM = re.compile(r'<div class="jax-sim" data-sim="(?P<id>[\w-]+)"></div>')
 
 
@@ -63,8 +64,9 @@ def build_notebook(text: str, result: PageResult, page_url: str) -> nbformat.Not
                 prose.add(line)
         i = j + 1
     prose.flush_into(nb)
+    where = f"[{page_url}]({page_url})" if page_url.startswith(("http://", "https://")) else f"`{page_url}`"
     nb.cells.insert(0, v4.new_markdown_cell(
-        f"*From the course **Thinking in JAX**: [{page_url}]({page_url}). Outputs were computed by "
+        f"*From the course **Thinking in JAX** ({where}). Outputs were computed by "
         f"JAX {result.environment.get('jax')} when the site was built.*"
     ))
     nbformat.validate(nb)
@@ -94,16 +96,18 @@ def _code_cell(cell: cellmod.Cell, output: dict, index: int) -> nbformat.Noteboo
 
 
 class _Prose:
-    """Collects the Markdown between code cells, rewriting what only Material
-    understands: admonitions and tabs become block quotes and bold titles
-    (kept across a code cell inside them), simulation placeholders a pointer
-    to the website."""
+    """Collects the Markdown between code cells, rewriting what only the
+    website understands: admonitions and tabs become block quotes and bold
+    titles (kept across a code cell inside them), simulation placeholders a
+    pointer to the website, links to chapters links to their notebooks."""
 
     def __init__(self):
         self.lines: list[str] = []
         self.quote_indent: str | None = None
 
     def add(self, line: str) -> None:
+        # Chapter notebooks sit side by side, so a link to a chapter becomes a link to its notebook.
+        line = _CHAPTER_LINK.sub(lambda m: f"]({m['slug']}.ipynb{m['anchor'] or ''})", line)
         if self.quote_indent is not None:
             body_indent = self.quote_indent + "    "
             if not line.strip():

@@ -2,7 +2,8 @@
 
 Uses MkDocs' live-reload server (it also refreshes open pages); the builder is
 our whole pipeline, so a change to a chapter re-executes only that page's
-cells and a change to a player or a baker is picked up too.
+cells and a change to a player or a baker is picked up too. (A change to the
+build code itself, other than the cell kernel, needs a restart.)
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from mkdocs.livereload import LiveReloadServer
 from sitebuild import pipeline
 from sitebuild.errors import BuildError
 
-WATCHED = ["docs", "sims", "site_src/assets", "site_src/theme", "site_src/build", "sitebuild", "mkdocs.yml"]
+WATCHED = ["docs", "sims", "site_src/assets", "site_src/theme", "site_src/build", "sitebuild/kernel.py", "mkdocs.yml"]
 
 
 def serve(options: pipeline.Options, host: str = "127.0.0.1", port: int = 8000) -> None:

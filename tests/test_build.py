@@ -98,6 +98,7 @@ def test_every_chapter_has_a_valid_notebook_with_the_real_outputs_linked_from_it
     assert errors and all("raises-exception" in c.metadata.tags for c in errors)
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "!!!" not in markdown and "???" not in markdown  # admonitions became plain Markdown
+    assert "(04-grad.ipynb)" in markdown and "(04-grad.md)" not in markdown  # chapter links lead to notebooks
 
 
 def test_a_second_build_with_no_change_executes_no_cell(built, tmp_path):
