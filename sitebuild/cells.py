@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 
 OPTIONS = {
     "raises": "name of the exception type (or a base class) the cell must raise",
@@ -72,30 +73,38 @@ def parse_options(info: str, line: int) -> dict:
     return options
 
 
-def parse_cells(text: str) -> list[Cell]:
-    """Every python cell of a page, in page order."""
-    cells: list[Cell] = []
-    lines = text.splitlines()
+def fenced_blocks(lines: list[str]) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, indent, info) of each top-level fenced block, in order:
+    lines[start] opens it and lines[end] closes it (end == len(lines) if the
+    page ends first). A fence inside another fence is part of its body."""
     i = 0
     while i < len(lines):
         m = _FENCE_OPEN.match(lines[i])
         if not m:
             i += 1
             continue
-        indent, fence, info = m.group("indent"), m.group("fence"), m.group("info").strip()
-        start = i
+        fence = m.group("fence")
         close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        body: list[str] = []
-        i += 1
-        while i < len(lines) and not close.match(lines[i]):
-            body.append(lines[i])
-            i += 1
-        i += 1  # past the closing fence (or the end of the page)
-        language, _, rest = info.partition(" ")
-        if language != "python":
-            continue
-        source = "\n".join(_dedent(body, indent))
-        cells.append(Cell(source=source, options=parse_options(rest, start + 1), line=start + 1))
+        end = i + 1
+        while end < len(lines) and not close.match(lines[end]):
+            end += 1
+        yield i, end, m.group("indent"), m.group("info").strip()
+        i = end + 1
+
+
+def language(info: str) -> str:
+    return info.partition(" ")[0]
+
+
+def parse_cells(text: str) -> list[Cell]:
+    """Every python cell of a page, in page order."""
+    lines = text.splitlines()
+    cells: list[Cell] = []
+    for start, end, indent, info in fenced_blocks(lines):
+        if language(info) == "python":
+            source = "\n".join(_dedent(lines[start + 1:end], indent))
+            options = parse_options(info.partition(" ")[2], start + 1)
+            cells.append(Cell(source=source, options=options, line=start + 1))
     return cells
 
 

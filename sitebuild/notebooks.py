@@ -16,7 +16,6 @@ from nbformat import v4
 from sitebuild import cells as cellmod
 from sitebuild.execute import DEVICE_FLAG, PageResult
 
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
 _ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
 _TAB = re.compile(r'^(?P<indent>[ \t]*)===\+?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
 _CHAPTER_LINK = re.compile(r"\]\((?P<slug>\d\d-[\w-]+)\.md(?P<anchor>#[^)\s]*)?\)")
@@ -43,26 +42,17 @@ def build_notebook(text: str, result: PageResult, page_url: str) -> nbformat.Not
     outputs = iter(zip(result.cells, result.outputs))
     prose = _Prose()
     lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        m = _FENCE.match(lines[i])
-        if not m:
-            prose.add(lines[i])
-            i += 1
-            continue
-        fence, info = m.group("fence"), m.group("info").strip()
-        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        j = i + 1
-        while j < len(lines) and not close.match(lines[j]):
-            j += 1
-        if info.split(" ")[0] == "python":
+    position = 0
+    for start, end, _, info in cellmod.fenced_blocks(lines):
+        prose.extend(lines[position:start])
+        if cellmod.language(info) == "python":
             prose.flush_into(nb)
             cell, output = next(outputs)
             nb.cells.append(_code_cell(cell, output, len(nb.cells)))
         else:
-            for line in lines[i:j + 1]:
-                prose.add(line)
-        i = j + 1
+            prose.extend(lines[start:end + 1])
+        position = end + 1
+    prose.extend(lines[position:])
     prose.flush_into(nb)
     where = f"[{page_url}]({page_url})" if page_url.startswith(("http://", "https://")) else f"`{page_url}`"
     nb.cells.insert(0, v4.new_markdown_cell(
@@ -104,6 +94,10 @@ class _Prose:
     def __init__(self):
         self.lines: list[str] = []
         self.quote_indent: str | None = None
+
+    def extend(self, lines: list[str]) -> None:
+        for line in lines:
+            self.add(line)
 
     def add(self, line: str) -> None:
         # Chapter notebooks sit side by side, so a link to a chapter becomes a link to its notebook.
