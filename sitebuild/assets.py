@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE_SRC = ROOT / "site_src"
 NODE_MODULES = SITE_SRC / "node_modules"
 
-OWN = {"assets/css": "assets/tij"}  # site_src path -> site path
+OWN = {"assets": "assets/tij"}  # site_src path -> site path
 VENDOR = {  # node_modules path -> site path
     "katex/dist/katex.min.css": "assets/vendor/katex/katex.min.css",
     "katex/dist/fonts": "assets/vendor/katex/fonts",

@@ -1,6 +1,8 @@
 """Find the executable code cells of a Markdown page.
 
-A cell is a fenced block whose language is `python`. Options follow the
+A cell is a fenced block whose language is `python`, or the `code` of a
+predict-then-reveal question in a `quiz` block (see sitebuild.quizzes), or a
+code cell of a lab notebook that is not tagged `exercise`. Options follow the
 language as `key="value"` pairs, the attribute syntax of pymdownx.superfences:
 
     ```python raises="TypeError"      the cell must raise TypeError (or a subclass)
@@ -35,7 +37,13 @@ _OPTION = re.compile(r'([A-Za-z_][\w-]*)="([^"]*)"')
 class Cell:
     source: str
     options: dict
-    line: int  # 1-based line of the opening fence in the page
+    line: int  # 1-based line of the opening fence in the page (cell number in a notebook)
+    quiz_question: str | None = None  # id of the predict question whose code this is
+    in_notebook: bool = False
+
+    def where(self, path: str) -> str:
+        """Where an author finds this cell: `file:line`, or the notebook cell number."""
+        return f"{path} (code cell {self.line})" if self.in_notebook else f"{path}:{self.line}"
 
     @property
     def raises(self) -> str | None:
@@ -101,11 +109,49 @@ def parse_cells(text: str) -> list[Cell]:
     lines = text.splitlines()
     cells: list[Cell] = []
     for start, end, indent, info in fenced_blocks(lines):
+        body = "\n".join(_dedent(lines[start + 1:end], indent))
         if language(info) == "python":
-            source = "\n".join(_dedent(lines[start + 1:end], indent))
             options = parse_options(info.partition(" ")[2], start + 1)
-            cells.append(Cell(source=source, options=options, line=start + 1))
+            cells.append(Cell(source=body, options=options, line=start + 1))
+        elif language(info) == "quiz":
+            for question in load_quiz_yaml(body, start + 1).get("questions") or []:
+                if isinstance(question, dict) and question.get("kind") == "predict" and isinstance(question.get("code"), str):
+                    cells.append(Cell(source=question["code"].rstrip("\n"), options={}, line=start + 1,
+                                      quiz_question=str(question.get("id"))))
     return cells
+
+
+def load_quiz_yaml(body: str, line: int) -> dict:
+    """The YAML of a quiz block, as data (validated later by sitebuild.quizzes)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(body)
+    except yaml.YAMLError as err:
+        raise CellSyntaxError(line, f"this quiz block is not valid YAML: {err}") from None
+    if not isinstance(data, dict):
+        raise CellSyntaxError(line, "a quiz block must be a YAML mapping with `id` and `questions`")
+    return data
+
+
+def parse_notebook_cells(text: str) -> list[Cell]:
+    """The code cells of a lab notebook that the build runs: all but the
+    reader's `exercise` cells (their solutions, tagged `solution`, run instead)."""
+    import nbformat
+
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as err:  # nbformat raises several types for unreadable JSON
+        raise CellSyntaxError(1, f"this notebook cannot be read: {err}") from None
+    cells = []
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type == "code" and "exercise" not in cell.metadata.get("tags", []):
+            cells.append(Cell(source=cell.source, options={}, line=number, in_notebook=True))
+    return cells
+
+
+def cells_of(text: str, path: str) -> list[Cell]:
+    return parse_notebook_cells(text) if path.endswith(".ipynb") else parse_cells(text)
 
 
 def _dedent(body: list[str], indent: str) -> list[str]:
@@ -121,7 +167,7 @@ def page_key(cells: list[Cell], environment: dict) -> str:
     """Cache key of a page's outputs: its cells, the device count and the
     environment that could change what they print (JAX version, kernel code)."""
     payload = {
-        "cells": [[c.source, sorted(c.options.items())] for c in cells],
+        "cells": [[c.source, sorted(c.options.items()), c.quiz_question] for c in cells],
         "devices": page_devices(cells),
         "environment": environment,
     }

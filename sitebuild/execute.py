@@ -64,10 +64,11 @@ def cache_path(key: str) -> Path:
 
 
 def execute_page(text: str, path: str, env: dict | None = None) -> PageResult:
-    """Outputs of every cell of one page, from the cache or by running them."""
+    """Outputs of every cell of one page (Markdown or lab notebook), from the
+    cache or by running them."""
     env = env or environment()
     try:
-        cells = cellmod.parse_cells(text)
+        cells = cellmod.cells_of(text, path)
     except cellmod.CellSyntaxError as err:
         raise BuildError(f"{path}:{err.line}: {err}") from None
     key = cellmod.page_key(cells, env)
@@ -137,14 +138,14 @@ def _run_kernel(cells: list[cellmod.Cell], path: str) -> tuple[list[dict], dict]
         done = _decode(stdout)
         cell = cells[min(len(done), len(cells) - 1)]
         raise BuildError(
-            f"{path}:{cell.line}: this cell was still running after {PAGE_TIMEOUT_S} s, so the build stopped it.\n"
+            f"{cell.where(path)}: this cell was still running after {PAGE_TIMEOUT_S} s, so the build stopped it.\n"
             f"{_show_source(cell)}\nMake the cell faster (smaller shapes, fewer steps) or check it for an endless loop."
         ) from None
     outputs = _decode(stdout)
     if proc.returncode != 0 or (len(outputs) < len(cells) and not (outputs and outputs[-1]["error"])):
         cell = cells[min(len(outputs), len(cells) - 1)]
         raise BuildError(
-            f"{path}:{cell.line}: the Python process running this page's cells died "
+            f"{cell.where(path)}: the Python process running this page's cells died "
             f"(exit code {proc.returncode}) while running this cell.\n{_show_source(cell)}\n{stderr.strip()[-3000:]}"
         )
     meta = [json.loads(line[len(META):]) for line in stdout.split("\n") if line.startswith(META)]
@@ -159,24 +160,31 @@ def _check(cells: list[cellmod.Cell], outputs: list[dict], path: str) -> None:
     """Fail on an unexpected exception, or on a `raises` cell that did not raise as promised."""
     for cell, out in zip(cells, outputs):
         error = out["error"]
+        if cell.quiz_question and error:
+            raise BuildError(
+                f"{cell.where(path)}: the code of quiz question {cell.quiz_question!r} raised {error['type']}.\n"
+                f"{_show_source(cell)}\n{error['traceback'].rstrip()}\nPredict questions must run without an exception."
+            )
         if cell.raises is None and error:
             raise BuildError(
-                f"{path}:{cell.line}: this cell raised {error['type']}.\n{_show_source(cell)}\n{error['traceback'].rstrip()}\n"
+                f"{cell.where(path)}: this cell raised {error['type']}.\n{_show_source(cell)}\n{error['traceback'].rstrip()}\n"
                 f'Fix the code, or, if the error is the point, mark the cell ```python raises="{error["type"]}"```.'
             )
         if cell.raises is not None and not error:
             raise BuildError(
-                f"{path}:{cell.line}: this cell is marked raises=\"{cell.raises}\" but ran without an exception.\n"
+                f"{cell.where(path)}: this cell is marked raises=\"{cell.raises}\" but ran without an exception.\n"
                 f"{_show_source(cell)}\nCheck what JAX really does, and fix the cell or remove the option."
             )
         if cell.raises is not None and cell.raises not in error["mro"]:
             raise BuildError(
-                f"{path}:{cell.line}: this cell is marked raises=\"{cell.raises}\" but raised {error['type']}.\n"
+                f"{cell.where(path)}: this cell is marked raises=\"{cell.raises}\" but raised {error['type']}.\n"
                 f"{_show_source(cell)}\n{error['traceback'].rstrip()}\n"
                 f'If this is the error you meant to show, write raises="{error["type"]}".'
             )
 
 
 def _show_source(cell: cellmod.Cell) -> str:
-    numbered = [f"  {cell.line + n:4d} | {line}" for n, line in enumerate(cell.source.splitlines(), start=1)]
+    """The cell's code, numbered by page line where the page has lines for it."""
+    first = 0 if cell.in_notebook or cell.quiz_question else cell.line
+    numbered = [f"  {first + n:4d} | {line}" for n, line in enumerate(cell.source.splitlines(), start=1)]
     return "\n".join(numbered)

@@ -61,7 +61,7 @@ def validator(language, inputs, options, attrs, md) -> bool:
 
 
 def formatter(src, language, class_name, options, md, **kwargs) -> str:
-    cell, output = _take_cell(md, src)
+    cell, output = take_cell(md, src)
     highlight_options = {k: v for k, v in options.items() if k in HIGHLIGHT_OPTIONS}
     code = md.preprocessors["fenced_code_block"].highlight(
         src=src, language=language, options=highlight_options, md=md, **kwargs
@@ -72,7 +72,7 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
     return f'<div class="jax-cell">{body}</div>'
 
 
-def _take_cell(md, src: str):
+def take_cell(md, src: str):
     """The first not-yet-shown cell of the page with this source."""
     wanted = _normalise(src)
     for index, (cell, output) in enumerate(getattr(md, "jax_cells", [])):

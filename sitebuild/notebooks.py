@@ -43,12 +43,16 @@ def build_notebook(text: str, result: PageResult, page_url: str) -> nbformat.Not
     prose = _Prose()
     lines = text.splitlines()
     position = 0
-    for start, end, _, info in cellmod.fenced_blocks(lines):
+    for start, end, indent, info in cellmod.fenced_blocks(lines):
         prose.extend(lines[position:start])
         if cellmod.language(info) == "python":
             prose.flush_into(nb)
             cell, output = next(outputs)
             nb.cells.append(_code_cell(cell, output, len(nb.cells)))
+        elif cellmod.language(info) == "quiz":
+            prose.flush_into(nb)
+            body = "\n".join(line[len(indent):] for line in lines[start + 1:end])
+            _add_quiz(nb, cellmod.load_quiz_yaml(body, start + 1), outputs)
         else:
             prose.extend(lines[start:end + 1])
         position = end + 1
@@ -63,20 +67,51 @@ def build_notebook(text: str, result: PageResult, page_url: str) -> nbformat.Not
     return nb
 
 
-def _code_cell(cell: cellmod.Cell, output: dict, index: int) -> nbformat.NotebookNode:
+def jupyter_outputs(output: dict, execution_count: int) -> list:
+    """A cell's executed output (sitebuild.kernel's form) as nbformat outputs."""
     outs = []
     for stream in ("stdout", "stderr"):
         if output[stream]:
             outs.append(v4.new_output("stream", name=stream, text=output[stream]))
     if output["value"] is not None:
-        outs.append(v4.new_output("execute_result", data={"text/plain": output["value"]}, execution_count=index))
-    tags = []
+        outs.append(v4.new_output("execute_result", data={"text/plain": output["value"]}, execution_count=execution_count))
     if output["error"]:
         error = output["error"]
         outs.append(v4.new_output("error", ename=error["type"], evalue=error["message"],
                                   traceback=error["traceback"].splitlines()))
-        tags.append("raises-exception")  # Jupyter's tag: "Run all" goes on past this cell
-    code = v4.new_code_cell(cell.source, outputs=outs, execution_count=index)
+    return outs
+
+
+def _add_quiz(nb: nbformat.NotebookNode, quiz: dict, outputs) -> None:
+    """A quiz as Markdown questions with the answers folded away; a predict
+    question's code becomes a cell to run (its real output is in the answer)."""
+    from textwrap import indent as indent_text
+
+    from sitebuild.quizzes import output_text
+
+    for number, q in enumerate(quiz["questions"], start=1):
+        predict = q.get("kind") == "predict"
+        lines = [f"**Question {number}.** {q['prompt'].strip()}", ""]
+        for letter, option in zip("ABCDEF", q["options"]):
+            text = option["text"].rstrip()
+            lines.append(f"- **{letter}.**\n\n  ```text\n{indent_text(text, '  ')}\n  ```" if predict else f"- **{letter}.** {text}")
+        nb.cells.append(v4.new_markdown_cell("\n".join(lines)))
+        answer = []
+        if predict:
+            _, output = next(outputs)
+            nb.cells.append(v4.new_code_cell(q["code"].rstrip("\n")))
+            answer.append(f"Real output (JAX at build):\n\n```text\n{output_text(output)}\n```\n")
+        for letter, option in zip("ABCDEF", q["options"]):
+            verdict = "Correct" if option.get("correct") else "Not quite"
+            answer.append(f"- **{letter}. {verdict}.** {option['feedback'].strip()}")
+        nb.cells.append(v4.new_markdown_cell(
+            "<details><summary>Show the answer</summary>\n\n" + "\n".join(answer) + "\n\n</details>"
+        ))
+
+
+def _code_cell(cell: cellmod.Cell, output: dict, index: int) -> nbformat.NotebookNode:
+    tags = ["raises-exception"] if output["error"] else []  # Jupyter's tag: "Run all" goes on past this cell
+    code = v4.new_code_cell(cell.source, outputs=jupyter_outputs(output, index), execution_count=index)
     if cell.is_setup:
         tags.append("setup")
         code.metadata["jupyter"] = {"source_hidden": True}

@@ -1,4 +1,4 @@
-"""The build, step by step: bake -> execute -> mkdocs -> math -> assets -> notebooks -> package.
+"""The build, step by step: bake -> execute -> quizzes -> stage -> mkdocs -> postprocess -> assets -> notebooks -> package.
 
 Each step prints what it did and how long it took; a failing step raises
 BuildError with a message for the author (build_site.py prints it and exits 1).
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from sitebuild import assets, execute, notebooks, render_math
+from sitebuild import assets, execute, labs, notebooks, quizzes, render_math
 from sitebuild.errors import BuildError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,13 +59,17 @@ def bake_step(options: Options, log=print) -> str:
     return f"{count} simulations baked"
 
 
+STEPS = ["bake", "execute", "quizzes", "stage", "mkdocs", "postprocess", "assets", "notebooks", "package"]
+
+
 def build(options: Options, log=print) -> Report:
     execute.CACHE_DIR = options.cache_dir / "cells"
-    steps = Steps(["bake", "execute", "mkdocs", "math", "assets", "notebooks", "package"], log)
+    steps = Steps(STEPS, log)
     results: dict[Path, execute.PageResult] = {}
+    staged = options.cache_dir / "docs"
 
     def run_cells() -> str:
-        pages = sorted(options.docs_dir.rglob("*.md"))
+        pages = sorted(options.docs_dir.rglob("*.md")) + labs.lab_paths(options.docs_dir)
         for path, result in zip(pages, execute.execute_pages(pages, options.docs_dir, log=log)):
             results[path] = result
             r = steps.report
@@ -79,17 +83,38 @@ def build(options: Options, log=print) -> Report:
         return (f"executed {r.cells_executed} cells on {r.pages_executed} pages; "
                 f"{r.cells_from_cache} cells on {r.pages_from_cache} pages unchanged (from cache)")
 
+    def check_quizzes() -> str:
+        found = []
+        for path, result in results.items():
+            if path.suffix == ".md":
+                found += quizzes.check_page(path.read_text(encoding="utf-8"), _show(path), result)
+        progress = options.docs_dir / quizzes.PROGRESS_PAGE
+        if progress.exists():
+            quizzes.check_progress_page(progress.read_text(encoding="utf-8"), found, _show(progress))
+        return f"{len(found)} quizzes with {sum(q.questions for q in found)} questions valid"
+
+    def run_stage() -> str:
+        count = labs.stage_docs(options.docs_dir, staged, {p: r for p, r in results.items() if p.suffix == ".ipynb"})
+        return f"docs staged in {_show(staged)} with {count} executed lab notebooks"
+
     built = {}
 
     def run_mkdocs() -> str:
-        built["config"] = mkdocs_build(options)
+        built["config"] = mkdocs_build(options, staged)
         pages = sum(1 for _ in options.site_dir.rglob("index.html"))
         return f"{pages} pages written to {_show(options.site_dir)}"
 
     steps.run("bake", bake_step, options, log)
     steps.run("execute", run_cells)
+    steps.run("quizzes", check_quizzes)
+    steps.run("stage", run_stage)
     steps.run("mkdocs", run_mkdocs)
-    steps.run("math", lambda: f"{render_math.render_site(options.site_dir)} formulas rendered with KaTeX")
+    def postprocess() -> str:
+        cleaned = labs.clean_rendered_labs(options.site_dir)
+        formulas = render_math.render_site(options.site_dir)
+        return f"{formulas} formulas rendered with KaTeX; CDN loaders removed from {cleaned} lab pages"
+
+    steps.run("postprocess", postprocess)
     steps.run("assets", lambda: f"{assets.copy_assets(options.site_dir)} files copied")
     steps.run("notebooks", write_notebooks, options, results, built["config"])
     steps.run("package", lambda: "nothing to package yet: the offline zip, SCORM packages and Common Cartridge arrive with the LMS work")
@@ -98,14 +123,14 @@ def build(options: Options, log=print) -> Report:
     return steps.report
 
 
-def mkdocs_build(options: Options):
+def mkdocs_build(options: Options, docs_dir: Path):
     from mkdocs import exceptions
     from mkdocs.commands.build import build as build_site
     from mkdocs.config import load_config
 
     _show_mkdocs_warnings()
     try:
-        config = load_config(str(options.config_file), docs_dir=str(options.docs_dir), site_dir=str(options.site_dir))
+        config = load_config(str(options.config_file), docs_dir=str(docs_dir), site_dir=str(options.site_dir))
         build_site(config)
     except exceptions.MkDocsException as err:
         raise BuildError(f"MkDocs could not build the site: {err}") from None

@@ -20,7 +20,7 @@ def test_page_loads_with_its_styles_and_no_outside_requests(page, site_url, path
     assert response.ok
     assert page.locator("h1").first.is_visible()
     # Our stylesheet and KaTeX's are applied (both self-hosted).
-    assert page.evaluate("[...document.styleSheets].some(s => (s.href || '').endsWith('assets/tij/site.css'))")
+    assert page.evaluate("[...document.styleSheets].some(s => (s.href || '').endsWith('assets/tij/css/site.css'))")
     assert page.evaluate("[...document.styleSheets].some(s => (s.href || '').endsWith('katex/katex.min.css'))")
 
 
@@ -88,3 +88,81 @@ def test_setup_cells_start_hidden_and_can_be_revealed(page, site_url):
     assert not first.locator(".highlight").is_visible()
     first.locator("summary").click()
     assert first.locator(".highlight").is_visible()
+
+
+def quiz_question(page, number: int):
+    return page.locator(".jax-quiz__question").nth(number - 1)
+
+
+def test_quiz_answered_wrongly_then_rightly_by_keyboard_survives_a_reload(page, site_url):
+    page.goto(site_url + "/chapters/03-jit-and-tracing/")
+    question = quiz_question(page, 1)
+    radios = question.locator("input[type=radio]")
+    correct = int(question.locator("input[data-correct]").get_attribute("value"))
+    wrong = 0 if correct != 0 else 1
+    feedback = question.locator(".jax-quiz__feedback")
+
+    radios.first.focus()  # the reader has tabbed into the radio group
+    for _ in range(wrong):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")  # selects the focused option (arrows already do, Space covers the first)
+    assert radios.nth(wrong).is_checked()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Check answer"
+    page.keyboard.press("Enter")
+    assert feedback.inner_text().startswith(f"{'ABCDEF'[wrong]}. Not quite.")
+    assert "Try another answer." in feedback.inner_text()
+    assert feedback.get_attribute("role") == "status"  # announced by screen readers
+
+    page.keyboard.press("Shift+Tab")  # back to the radio group, on the checked option
+    assert page.evaluate("document.activeElement.value") == str(wrong)
+    for _ in range(abs(correct - wrong)):
+        page.keyboard.press("ArrowDown" if correct > wrong else "ArrowUp")
+    assert radios.nth(correct).is_checked()
+    assert feedback.inner_text() == ""  # a changed answer clears the old verdict
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert feedback.inner_text().startswith(f"{'ABCDEF'[correct]}. Correct.")
+    total = int(page.locator(".jax-quiz").get_attribute("data-total"))
+    score = page.locator(".jax-quiz__score")
+    assert score.inner_text().startswith(f"Your score: 1 of {total} correct")
+
+    page.reload()
+    question = quiz_question(page, 1)
+    assert question.locator("input[type=radio]").nth(correct).is_checked()
+    assert question.locator(".jax-quiz__feedback").inner_text().startswith(f"{'ABCDEF'[correct]}. Correct.")
+    assert page.locator(".jax-quiz__score").inner_text().startswith(f"Your score: 1 of {total} correct")
+    summary = page.evaluate("window.ThinkingInJax.progress.chapter('03-jit-and-tracing')")
+    assert summary == {"id": "03-jit-and-tracing", "total": total, "answered": 1, "correct": 1,
+                       "score": round(100 / total), "completed": False}
+
+    page.goto(site_url + "/progress/")
+    row = page.locator('[data-quiz-progress="03-jit-and-tracing"]')
+    assert row.inner_text() == f"1 of {total} correct ({round(100 / total)}%), 1 answered"
+    assert page.locator('[data-quiz-progress="00-why-jax"]').inner_text() == "Not started"
+
+
+def test_predict_question_reveals_the_real_output_after_the_reader_commits(page, site_url):
+    page.goto(site_url + "/chapters/03-jit-and-tracing/")
+    question = page.locator(".jax-quiz__question[data-kind=predict]").first
+    feedback = question.locator(".jax-quiz__feedback")
+    assert not question.locator(".jax-quiz__reveal").first.is_visible()  # nothing given away before answering
+    correct_text = question.locator(".jax-quiz__option:has(input[data-correct])").inner_text().strip()
+    question.locator("input[type=radio]:not([data-correct])").first.check()
+    question.get_by_role("button", name="Check answer").click()
+    revealed = feedback.locator(".jax-quiz__reveal")
+    assert revealed.is_visible()
+    assert "computed by JAX 0.10.2" in revealed.inner_text()
+    assert revealed.locator("pre").inner_text().strip() == correct_text  # the build proved they are equal
+
+
+def test_lab_solutions_start_hidden_and_a_button_reveals_them(page, site_url):
+    page.goto(site_url + "/labs/03-jit-and-tracing/")
+    solution = page.locator(".celltag_solution").first
+    assert not solution.is_visible()
+    button = page.get_by_role("button", name="Show solution").first
+    assert button.get_attribute("aria-expanded") == "false"
+    button.click()
+    assert solution.is_visible()
+    assert page.get_by_role("button", name="Hide solution").first.get_attribute("aria-expanded") == "true"
+    assert page.locator("text=✓").first.is_visible()

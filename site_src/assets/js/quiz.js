@@ -1,0 +1,206 @@
+/* Thinking in JAX — chapter quizzes and the progress API.
+ *
+ * The HTML is rendered at build (sitebuild/quizzes.py): one <form> per
+ * question, radio buttons, and a <details> with every option's explanation
+ * (the no-JavaScript fallback). This script checks answers, explains them,
+ * reveals the real JAX output of predict questions, saves answers in
+ * localStorage (a reload loses nothing) and exposes scores through
+ * window.ThinkingInJax.progress for the progress page and, later, the LMS.
+ */
+(function () {
+  "use strict";
+
+  var PREFIX = "thinking-in-jax:quiz:v1:";
+  var EVENT = "thinking-in-jax:progress";
+  var memory = {}; // used when localStorage is unavailable (private mode, sandboxed iframe)
+
+  function load(id) {
+    var raw = null;
+    try { raw = window.localStorage.getItem(PREFIX + id); } catch (e) { raw = memory[id] || null; }
+    if (!raw) return null;
+    try { return JSON.parse(raw); } catch (e) { return null; }
+  }
+
+  function save(id, state) {
+    var raw = JSON.stringify(state);
+    try { window.localStorage.setItem(PREFIX + id, raw); } catch (e) { memory[id] = raw; }
+    document.dispatchEvent(new CustomEvent(EVENT, { detail: summary(id, state) }));
+  }
+
+  function storedIds() {
+    var ids = Object.keys(memory);
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(PREFIX) === 0) ids.push(key.slice(PREFIX.length));
+      }
+    } catch (e) { /* memory only */ }
+    return ids.filter(function (id, i) { return ids.indexOf(id) === i; });
+  }
+
+  function summary(id, state) {
+    if (!state) return null;
+    var answers = state.answers || {};
+    var keys = Object.keys(answers);
+    var correct = keys.filter(function (k) { return answers[k].correct; }).length;
+    var total = state.total || keys.length;
+    return {
+      id: id,
+      total: total,
+      answered: keys.length,
+      correct: correct,
+      score: total ? Math.round((100 * correct) / total) : 0,
+      completed: total > 0 && keys.length >= total
+    };
+  }
+
+  var api = {
+    /** {id, total, answered, correct, score (0-100), completed} for one quiz, or null if never started. */
+    chapter: function (id) { return summary(id, load(id)); },
+    /** Every quiz the reader has started. */
+    chapters: function () { return storedIds().map(api.chapter).filter(Boolean); },
+    /** Call `callback(summary)` whenever an answer is checked; returns a function that stops it. */
+    onChange: function (callback) {
+      var handler = function (event) { callback(event.detail); };
+      document.addEventListener(EVENT, handler);
+      return function () { document.removeEventListener(EVENT, handler); };
+    },
+    /** Forget the reader's answers to one quiz. */
+    reset: function (id) {
+      try { window.localStorage.removeItem(PREFIX + id); } catch (e) { /* memory only */ }
+      delete memory[id];
+      document.dispatchEvent(new CustomEvent(EVENT, { detail: { id: id, total: 0, answered: 0, correct: 0, score: 0, completed: false } }));
+    }
+  };
+  window.ThinkingInJax = window.ThinkingInJax || {};
+  window.ThinkingInJax.progress = api;
+
+  /* ---- one quiz on a chapter page ---------------------------------------- */
+
+  function setUpQuiz(quiz) {
+    var id = quiz.getAttribute("data-quiz");
+    var total = Number(quiz.getAttribute("data-total"));
+    var state = load(id) || { answers: {} };
+    state.total = total;
+    quiz.classList.add("jax-quiz--enhanced");
+
+    var questions = quiz.querySelectorAll(".jax-quiz__question");
+    Array.prototype.forEach.call(questions, function (question) {
+      var qid = question.getAttribute("data-question");
+      var form = question.querySelector("form");
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var chosen = form.querySelector("input[type=radio]:checked");
+        if (!chosen) {
+          showMessage(question, "Choose an answer first, then check it.");
+          return;
+        }
+        var correct = chosen.hasAttribute("data-correct");
+        state.answers[qid] = { choice: Number(chosen.value), correct: correct };
+        save(id, state);
+        showResult(question, Number(chosen.value), correct, true);
+        updateScore(quiz, id);
+      });
+      form.addEventListener("change", function () { clearResult(question); });
+
+      var saved = state.answers[qid];
+      if (saved) {
+        var input = form.querySelector('input[type=radio][value="' + saved.choice + '"]');
+        if (input) {
+          input.checked = true;
+          showResult(question, saved.choice, saved.correct, false);
+        }
+      }
+    });
+    updateScore(quiz, id);
+  }
+
+  function showMessage(question, text) {
+    var box = question.querySelector(".jax-quiz__feedback");
+    box.className = "jax-quiz__feedback";
+    box.textContent = text;
+  }
+
+  function showResult(question, choice, correct, announce) {
+    clearResult(question);
+    var labels = question.querySelectorAll(".jax-quiz__option");
+    var label = labels[choice];
+    if (label) label.classList.add(correct ? "is-correct" : "is-wrong");
+    var box = question.querySelector(".jax-quiz__feedback");
+    box.className = "jax-quiz__feedback " + (correct ? "is-correct" : "is-wrong");
+    var explanation = question.querySelector('.jax-quiz__explanation[data-option="' + choice + '"]');
+    var parts = [];
+    if (explanation) parts.push(explanation.innerHTML);
+    if (!correct) parts.push("<p>Try another answer.</p>");
+    var reveal = question.querySelector(".jax-quiz__reveal");
+    if (reveal) parts.push(reveal.outerHTML); // predict: the real JAX output, right or wrong
+    // Writing into the live region after clearing it makes screen readers read the verdict.
+    box.innerHTML = parts.join("");
+    if (!announce) box.setAttribute("data-restored", "true");
+  }
+
+  function clearResult(question) {
+    Array.prototype.forEach.call(question.querySelectorAll(".jax-quiz__option"), function (label) {
+      label.classList.remove("is-correct", "is-wrong");
+    });
+    var box = question.querySelector(".jax-quiz__feedback");
+    box.className = "jax-quiz__feedback";
+    box.textContent = "";
+    box.removeAttribute("data-restored");
+  }
+
+  function updateScore(quiz, id) {
+    var s = api.chapter(id);
+    var line = quiz.querySelector(".jax-quiz__score");
+    if (!s || s.answered === 0) {
+      line.textContent = "";
+      return;
+    }
+    line.textContent = "Your score: " + s.correct + " of " + s.total + " correct (" + s.score + "%)" +
+      (s.completed ? "." : " — " + (s.total - s.answered) + " still to answer.");
+  }
+
+  /* ---- the progress page ------------------------------------------------- */
+
+  function describe(s) {
+    if (!s || s.answered === 0) return "Not started";
+    return s.correct + " of " + s.total + " correct (" + s.score + "%)" + (s.completed ? "" : ", " + s.answered + " answered");
+  }
+
+  function setUpProgress(root) {
+    var cells = root.querySelectorAll("[data-quiz-progress]");
+    function render() {
+      var sum = 0, count = 0, done = 0;
+      Array.prototype.forEach.call(cells, function (cell) {
+        var s = api.chapter(cell.getAttribute("data-quiz-progress"));
+        cell.textContent = describe(s);
+        count += 1;
+        if (s) { sum += s.score; if (s.completed) done += 1; }
+      });
+      var overall = root.querySelector("[data-quiz-progress-overall]");
+      if (overall) {
+        overall.textContent = "Completed " + done + " of " + count + " chapter quizzes; average score " +
+          (count ? Math.round(sum / count) : 0) + "%.";
+      }
+    }
+    var reset = root.querySelector("[data-quiz-reset-all]");
+    if (reset) {
+      reset.hidden = false;
+      reset.addEventListener("click", function () {
+        if (!window.confirm("Forget all your quiz answers on this device?")) return;
+        Array.prototype.forEach.call(cells, function (cell) { api.reset(cell.getAttribute("data-quiz-progress")); });
+        render();
+      });
+    }
+    render();
+    api.onChange(render);
+  }
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll(".jax-quiz[data-quiz]"), setUpQuiz);
+    if (document.querySelector("[data-quiz-progress]")) setUpProgress(document.querySelector(".md-content") || document.body);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
