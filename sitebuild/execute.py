@@ -84,19 +84,36 @@ def execute_page(text: str, path: str, env: dict | None = None) -> PageResult:
 
 
 def execute_pages(paths: list[Path], base: Path, workers: int | None = None, log=print) -> list[PageResult]:
-    """Execute many pages in parallel (one kernel process each)."""
+    """Execute many pages, one kernel process each: single-device pages in
+    parallel, then pages with simulated devices one at a time. XLA's CPU
+    collectives wait for all simulated devices to meet (with a time-out), so a
+    page of 8 simulated devices must not compete with other kernels for a
+    small machine's cores."""
     env = environment()
     workers = workers or max(1, os.cpu_count() or 1)
+    texts = {path: path.read_text(encoding="utf-8") for path in paths}
 
     def one(path: Path) -> PageResult:
         rel = os.path.relpath(path, Path.cwd()) if path.is_absolute() else str(path)
-        result = execute_page(path.read_text(encoding="utf-8"), rel, env)
+        result = execute_page(texts[path], rel, env)
         if result.cells and not result.from_cache:
             log(f"  ran {len(result.cells):3d} cells  {rel}")
         return result
 
+    def multi_device(path: Path) -> bool:
+        try:
+            return cellmod.page_devices(cellmod.cells_of(texts[path], str(path))) > 1
+        except cellmod.CellSyntaxError:
+            return False  # reported with its line when the page runs
+
+    alone = [p for p in paths if multi_device(p)]
+    results: dict[Path, PageResult] = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, paths))
+        together = [p for p in paths if p not in alone]
+        results.update(zip(together, pool.map(one, together)))
+    for path in alone:
+        results[path] = one(path)
+    return [results[p] for p in paths]
 
 
 def _read_cache(key: str) -> dict | None:
@@ -120,6 +137,23 @@ def _write_cache(key: str, data: dict) -> None:
 
 
 def _run_kernel(cells: list[cellmod.Cell], path: str) -> tuple[list[dict], dict]:
+    """Run the cells; if the process itself dies (not a cell's exception), try
+    once more: XLA's simulated-device collectives can time out on an
+    overloaded machine, which says nothing about the page."""
+    try:
+        return _run_kernel_once(cells, path)
+    except KernelDied as died:
+        print(f"      {died.summary}; running the page once more", file=sys.stderr)
+        return _run_kernel_once(cells, path)
+
+
+class KernelDied(BuildError):
+    def __init__(self, message: str, summary: str):
+        super().__init__(message)
+        self.summary = summary
+
+
+def _run_kernel_once(cells: list[cellmod.Cell], path: str) -> tuple[list[dict], dict]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), JAX_PLATFORMS=os.environ.get("JAX_PLATFORMS", "cpu"))
     devices = cellmod.page_devices(cells)
     if devices > 1:
@@ -144,9 +178,10 @@ def _run_kernel(cells: list[cellmod.Cell], path: str) -> tuple[list[dict], dict]
     outputs = _decode(stdout)
     if proc.returncode != 0 or (len(outputs) < len(cells) and not (outputs and outputs[-1]["error"])):
         cell = cells[min(len(outputs), len(cells) - 1)]
-        raise BuildError(
+        raise KernelDied(
             f"{cell.where(path)}: the Python process running this page's cells died "
-            f"(exit code {proc.returncode}) while running this cell.\n{_show_source(cell)}\n{stderr.strip()[-3000:]}"
+            f"(exit code {proc.returncode}) while running this cell.\n{_show_source(cell)}\n{stderr.strip()[-3000:]}",
+            f"{path}: the Python process died (exit code {proc.returncode})",
         )
     meta = [json.loads(line[len(META):]) for line in stdout.split("\n") if line.startswith(META)]
     return outputs, (meta[0] if meta else {})

@@ -150,3 +150,11 @@ def test_a_corrupt_cache_entry_is_re_executed_not_trusted():
     entry.write_text("{ not json")
     again = execute.execute_page(text, "p.md")
     assert not again.from_cache and again.outputs[0]["stdout"] == "hello\n"
+
+
+def test_a_kernel_that_dies_is_reported_with_the_cell_it_was_running():
+    with pytest.raises(BuildError) as info:
+        execute.execute_page("```python\nx = 1\n```\n\n```python\nimport os\nos._exit(3)\n```\n", "p.md")
+    message = str(info.value)
+    assert message.startswith("p.md:5: the Python process running this page's cells died (exit code 3)")
+    assert "os._exit(3)" in message
