@@ -109,7 +109,7 @@ def parse_cells(text: str) -> list[Cell]:
     lines = text.splitlines()
     cells: list[Cell] = []
     for start, end, indent, info in fenced_blocks(lines):
-        body = "\n".join(_dedent(lines[start + 1:end], indent))
+        body = fence_body(lines, start, end, indent)
         if language(info) == "python":
             options = parse_options(info.partition(" ")[2], start + 1)
             cells.append(Cell(source=body, options=options, line=start + 1))
@@ -154,8 +154,11 @@ def cells_of(text: str, path: str) -> list[Cell]:
     return parse_notebook_cells(text) if path.endswith(".ipynb") else parse_cells(text)
 
 
-def _dedent(body: list[str], indent: str) -> list[str]:
-    return [line[len(indent):] if line.startswith(indent) else line.lstrip() for line in body]
+def fence_body(lines: list[str], start: int, end: int, indent: str) -> str:
+    """The text between a fence's opening and closing lines, without the
+    fence's own indentation (an admonition's, say)."""
+    body = lines[start + 1:end]
+    return "\n".join(line[len(indent):] if line.startswith(indent) else line.lstrip() for line in body)
 
 
 def page_devices(cells: list[Cell]) -> int:

@@ -51,7 +51,7 @@ def build_notebook(text: str, result: PageResult, page_url: str) -> nbformat.Not
             nb.cells.append(_code_cell(cell, output, len(nb.cells)))
         elif cellmod.language(info) == "quiz":
             prose.flush_into(nb)
-            body = "\n".join(line[len(indent):] for line in lines[start + 1:end])
+            body = cellmod.fence_body(lines, start, end, indent)
             _add_quiz(nb, cellmod.load_quiz_yaml(body, start + 1), outputs)
         else:
             prose.extend(lines[start:end + 1])

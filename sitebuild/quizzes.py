@@ -38,7 +38,7 @@ def quiz_blocks(text: str) -> list[tuple[int, dict]]:
     found = []
     for start, end, indent, info in cellmod.fenced_blocks(lines):
         if cellmod.language(info) == "quiz":
-            body = "\n".join(line[len(indent):] for line in lines[start + 1:end])
+            body = cellmod.fence_body(lines, start, end, indent)
             found.append((start + 1, cellmod.load_quiz_yaml(body, start + 1)))
     return found
 
