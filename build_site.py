@@ -26,7 +26,7 @@ from sitebuild.errors import BuildError  # noqa: E402
 
 def options_from(args) -> pipeline.Options:
     o = pipeline.Options()
-    for name in ("docs_dir", "site_dir", "dist_dir", "cache_dir", "config_file"):
+    for name in ("docs_dir", "site_dir", "dist_dir", "cache_dir", "config_file", "bake_from"):
         value = getattr(args, name, None)
         if value:
             setattr(o, name, Path(value).resolve())
@@ -45,7 +45,7 @@ def cmd_serve(args) -> None:
 
 
 def cmd_bake(args) -> None:
-    pipeline.bake_step(options_from(args))
+    print(pipeline.bake_step(options_from(args), only=args.only, force=args.force))
 
 
 def cmd_package(args) -> None:
@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--dist-dir", help="where packages are written (default: dist/)")
         p.add_argument("--cache-dir", help="bake and cell-output cache (default: .cache/)")
         p.add_argument("--config-file", help="MkDocs configuration (default: mkdocs.yml)")
+        p.add_argument("--bake-from", help="reuse simulation bakes made elsewhere, e.g. on a GPU machine (a folder of <id>.json)")
         return p
 
     paths(sub.add_parser("build", help="build site/ and dist/")).set_defaults(func=cmd_build)
@@ -69,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=cmd_serve)
-    paths(sub.add_parser("bake", help="run the simulation bakers")).set_defaults(func=cmd_bake)
+    bake = paths(sub.add_parser("bake", help="run the simulation bakers"))
+    bake.add_argument("--only", action="append", metavar="ID", help="bake only this simulation (repeatable)")
+    bake.add_argument("--force", action="store_true", help="bake again even if unchanged")
+    bake.set_defaults(func=cmd_bake)
     paths(sub.add_parser("package", help="package a built site")).set_defaults(func=cmd_package)
 
     args = parser.parse_args(argv)

@@ -1,6 +1,9 @@
-"""The simulations the site knows, by id: id -> module under sims/.
+"""The simulations the site bakes, by id.
 
-Empty until the simulation framework lands; `python -m sims bake` then runs
-every baker listed here."""
+Each id names its baker `sims/<id with _ for ->.py`, its schema
+`sims/schemas/<id>.schema.json`, its player `site_src/sims/<id>.js` and its
+deep-link page `docs/sims/<id>.md`. Adding a simulation adds one line here.
+"""
 
-BAKERS: dict[str, str] = {}
+SIMS: tuple[str, ...] = (
+)

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE_SRC = ROOT / "site_src"
 NODE_MODULES = SITE_SRC / "node_modules"
 
-OWN = {"assets": "assets/tij"}  # site_src path -> site path
+OWN = {"assets": "assets/tij", "sims": "assets/tij/sims"}  # site_src path -> site path
 VENDOR = {  # node_modules path -> site path
     "katex/dist/katex.min.css": "assets/vendor/katex/katex.min.css",
     "katex/dist/fonts": "assets/vendor/katex/fonts",
@@ -44,3 +44,21 @@ def _copy(source: Path, dest: Path) -> int:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source, dest)
     return 1
+
+
+def write_sim_data(site_dir: Path, bakes_dir: Path) -> int:
+    """Each baked simulation as a script, assets/tij/sims/data/<id>.js, that
+    hands its data to the player core. A script, not JSON to fetch, so pages
+    work when opened from file:// too."""
+    import json
+
+    from sims.registry import SIMS
+
+    out = site_dir / "assets" / "tij" / "sims" / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    for sim_id in SIMS:
+        envelope = json.loads((bakes_dir / f"{sim_id}.json").read_text(encoding="utf-8"))
+        # ensure_ascii keeps U+2028/U+2029 escaped, so the JSON is also valid JavaScript.
+        payload = json.dumps(envelope, separators=(",", ":"), ensure_ascii=True)
+        (out / f"{sim_id}.js").write_text(f"ThinkingInJaxSims.provide({json.dumps(sim_id)}, {payload});\n", encoding="utf-8")
+    return len(SIMS)

@@ -27,6 +27,7 @@ class Options:
     site_dir: Path = ROOT / "site"
     dist_dir: Path = ROOT / "dist"
     cache_dir: Path = ROOT / ".cache"
+    bake_from: Path | None = None  # reuse bakes made elsewhere (e.g. on a GPU machine)
 
 
 @dataclasses.dataclass
@@ -53,10 +54,13 @@ class Steps:
         self.log(f"      {summary} ({seconds:.1f} s)")
 
 
-def bake_step(options: Options, log=print) -> str:
-    from sims.__main__ import bake
-    count = bake(log=lambda line: log("      " + line))
-    return f"{count} simulations baked"
+def bake_step(options: Options, log=print, only=None, force=False) -> str:
+    from sims.bake import bake_all
+
+    outcome = bake_all(options.cache_dir / "bakes", only=only, force=force, bake_from=options.bake_from,
+                       log=lambda line: log("      " + line))
+    counts = {what: sum(1 for v in outcome.values() if v == what) for what in ("baked", "cached", "imported")}
+    return f"{len(outcome)} simulations: {counts['baked']} baked, {counts['cached']} unchanged (cache), {counts['imported']} imported"
 
 
 STEPS = ["bake", "execute", "quizzes", "stage", "mkdocs", "postprocess", "assets", "notebooks", "package"]
@@ -115,7 +119,12 @@ def build(options: Options, log=print) -> Report:
         return f"{formulas} formulas rendered with KaTeX; CDN loaders removed from {cleaned} lab pages"
 
     steps.run("postprocess", postprocess)
-    steps.run("assets", lambda: f"{assets.copy_assets(options.site_dir)} files copied")
+    def copy_assets() -> str:
+        copied = assets.copy_assets(options.site_dir)
+        sims = assets.write_sim_data(options.site_dir, options.cache_dir / "bakes")
+        return f"{copied} files copied; data of {sims} simulations written"
+
+    steps.run("assets", copy_assets)
     steps.run("notebooks", write_notebooks, options, results, built["config"])
     steps.run("package", lambda: "nothing to package yet: the offline zip, SCORM packages and Common Cartridge arrive with the LMS work")
     (options.cache_dir).mkdir(parents=True, exist_ok=True)

@@ -50,9 +50,14 @@ def run_build(tmp: Path, cache: Path, *extra: str) -> Build:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Build:
-    """The real site, built from scratch with an empty cell cache."""
+    """The real site, built from scratch with empty caches.
+
+    While working on one test file, TIJ_REUSE_CACHE=DIR builds with a cache
+    you keep between runs instead (tests that prove what a cold build does
+    then fail, so never set it for a full run)."""
     tmp = tmp_path_factory.mktemp("build")
-    build = run_build(tmp, tmp / "cache")
+    reuse = os.environ.get("TIJ_REUSE_CACHE")
+    build = run_build(tmp, Path(reuse) if reuse else tmp / "cache")
     assert build.returncode == 0, build.output
     return build
 
