@@ -62,3 +62,22 @@ def write_sim_data(site_dir: Path, bakes_dir: Path) -> int:
         payload = json.dumps(envelope, separators=(",", ":"), ensure_ascii=True)
         (out / f"{sim_id}.js").write_text(f"ThinkingInJaxSims.provide({json.dumps(sim_id)}, {payload});\n", encoding="utf-8")
     return len(SIMS)
+
+
+def mark_live_simulations(site_dir: Path) -> int:
+    """Mark the placeholders of registered simulations `data-live`, the only
+    ones the player core loads; placeholders of simulations not built yet
+    stay empty (and hidden by CSS) instead of failing to load."""
+    import re
+
+    from sims.registry import SIMS
+
+    pattern = re.compile(r'<div class="jax-sim" data-sim="(%s)"></div>' % "|".join(map(re.escape, SIMS)))
+    marked = 0
+    for page in site_dir.rglob("*.html") if SIMS else []:
+        text = page.read_text(encoding="utf-8")
+        new, count = pattern.subn(lambda m: f'<div class="jax-sim" data-sim="{m[1]}" data-live></div>', text)
+        if count:
+            page.write_text(new, encoding="utf-8")
+            marked += count
+    return marked

@@ -116,7 +116,9 @@ def build(options: Options, log=print) -> Report:
     def postprocess() -> str:
         cleaned = labs.clean_rendered_labs(options.site_dir)
         formulas = render_math.render_site(options.site_dir)
-        return f"{formulas} formulas rendered with KaTeX; CDN loaders removed from {cleaned} lab pages"
+        live = assets.mark_live_simulations(options.site_dir)
+        return (f"{formulas} formulas rendered with KaTeX; CDN loaders removed from {cleaned} lab pages; "
+                f"{live} simulation placeholders made live")
 
     steps.run("postprocess", postprocess)
     def copy_assets() -> str:

@@ -1,6 +1,7 @@
 /* Thinking in JAX — the simulation player core.
  *
- * Every <div class="jax-sim" data-sim="ID"> becomes a live simulation: this
+ * Every <div class="jax-sim" data-sim="ID" data-live> (the build adds
+ * data-live when ID is baked) becomes a live simulation: this
  * script loads the baked data (assets/tij/sims/data/ID.js, written at build
  * from real JAX) and the player (assets/tij/sims/ID.js) as plain scripts, so
  * pages also work from file://. A player is a function of (baked data, UI
@@ -96,7 +97,8 @@
   }
 
   function start() {
-    Array.prototype.forEach.call(document.querySelectorAll(".jax-sim[data-sim]"), function (el) {
+    // Only placeholders the build marked live: their simulation was baked.
+    Array.prototype.forEach.call(document.querySelectorAll(".jax-sim[data-sim][data-live]"), function (el) {
       var id = el.getAttribute("data-sim");
       if (requested[id]) return;
       requested[id] = true;
