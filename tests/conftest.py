@@ -101,7 +101,7 @@ def page(browser, site_url):
 
     def guard(route):
         host = route.request.url.split("/")[2].split(":")[0] if "://" in route.request.url else ""
-        if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+        if route.request.url.startswith(("data:", "blob:", "file:")) or host in ("127.0.0.1", "localhost"):
             route.continue_()
         else:
             pg.external_requests.append(route.request.url)

@@ -1,0 +1,77 @@
+"""Every registered simulation, as the reader gets it: baked data shipped with
+the page, a live frame in its chapter and on its own page, a text
+alternative, provenance, and the same from file://."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+
+from sims.registry import SIMS
+
+CHAPTER_OF = {}  # sim id -> chapter page that holds its placeholder, found in docs/
+
+
+def chapter_of(sim_id: str) -> str:
+    from tests.conftest import ROOT
+
+    if not CHAPTER_OF:
+        for path in (ROOT / "docs" / "chapters").glob("*.md"):
+            for found in re.findall(r'data-sim="([\w-]+)"', path.read_text(encoding="utf-8")):
+                CHAPTER_OF[found] = f"chapters/{path.stem}/"
+    return CHAPTER_OF[sim_id]
+
+
+@pytest.mark.parametrize("sim_id", SIMS)
+def test_baked_data_is_shipped_small_and_the_placeholders_go_live(built, sim_id):
+    data = built.site / "assets" / "tij" / "sims" / "data" / f"{sim_id}.js"
+    assert len(gzip.compress(data.read_bytes())) < 100_000, "bake data over 100 KB gzipped"
+    assert f'data-sim="{sim_id}" data-live' in built.page(chapter_of(sim_id))
+    assert f'data-sim="{sim_id}" data-live' in built.page(f"sims/{sim_id}")
+    assert (built.site / "assets" / "tij" / "sims" / f"{sim_id}.js").is_file()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("sim_id", SIMS)
+def test_simulation_shows_its_frame_provenance_and_table_on_its_own_page(page, site_url, sim_id):
+    page.goto(f"{site_url}/sims/{sim_id}/")
+    frame = page.locator(f'.jax-sim[data-sim="{sim_id}"] .jax-sim__frame')
+    frame.wait_for(timeout=10000)
+    envelope = page.evaluate(f"ThinkingInJaxSims.data['{sim_id}']")
+    provenance = frame.locator(".jax-sim__provenance").inner_text()
+    assert provenance.startswith(f"Computed with JAX {envelope['provenance']['jax']} on CPU")
+    assert frame.locator(".jax-sim__status").inner_text().strip()  # the picture is described in words
+    toggle = frame.get_by_role("button", name="Show as table")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    table = frame.locator(".jax-sim__table table")
+    assert table.locator("caption").inner_text().strip()
+    assert table.locator("tbody tr").count() > 0
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("sim_id", SIMS)
+def test_simulation_works_from_file_without_a_server(page, built, sim_id):
+    page.goto((built.site / chapter_of(sim_id) / "index.html").as_uri())
+    page.locator(f'.jax-sim[data-sim="{sim_id}"] .jax-sim__frame').wait_for(timeout=10000)
+    assert page.locator(f'.jax-sim[data-sim="{sim_id}"] .jax-sim__status').inner_text().strip()
+
+
+@pytest.mark.browser
+def test_placeholders_of_simulations_not_built_yet_stay_hidden(page, site_url):
+    from tests.conftest import ROOT
+
+    waiting = {}
+    for path in sorted((ROOT / "docs" / "chapters").glob("*.md")):
+        for found in re.findall(r'data-sim="([\w-]+)"', path.read_text(encoding="utf-8")):
+            if found not in SIMS:
+                waiting.setdefault(found, path.stem)
+    if not waiting:
+        pytest.skip("every simulation placed in the chapters is built")
+    sim_id, chapter = next(iter(waiting.items()))
+    page.goto(f"{site_url}/chapters/{chapter}/")
+    placeholder = page.locator(f'.jax-sim[data-sim="{sim_id}"]')
+    assert placeholder.count() == 1 and not placeholder.is_visible()
