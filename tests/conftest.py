@@ -96,7 +96,7 @@ def page(browser, site_url):
     pg = context.new_page()
     pg.console_errors = []
     pg.external_requests = []
-    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
+    pg.on("console", lambda m: pg.console_errors.append(f"{m.text} @ {m.location.get('url', '')}") if m.type == "error" else None)
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
 
     def guard(route):
