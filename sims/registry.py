@@ -6,4 +6,8 @@ deep-link page `docs/sims/<id>.md`. Adding a simulation adds one line here.
 """
 
 SIMS: tuple[str, ...] = (
+    "graph-tracer",
+    "grad-visualizer",
+    "training-loop",
+    "jit-timeline",
 )

@@ -9,6 +9,7 @@ import shutil
 import nbformat
 import pytest
 
+from sims.registry import SIMS
 from tests.conftest import ROOT, run_build
 
 pytestmark = pytest.mark.build
@@ -20,7 +21,8 @@ CHAPTERS = [
 
 
 LABS = [f"labs/{slug}" for slug in CHAPTERS]
-PAGES = [f"chapters/{slug}" for slug in CHAPTERS] + LABS + ["guides/transformations", "gotchas", "progress", "instructors"]
+PAGES = ([f"chapters/{slug}" for slug in CHAPTERS] + LABS + ["guides/transformations", "gotchas", "progress", "instructors"]
+         + [f"sims/{sim_id}" for sim_id in SIMS])
 
 
 def outputs(page_html: str) -> list[str]:

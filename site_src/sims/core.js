@@ -172,7 +172,8 @@
       var focused = document.activeElement && view.contains(document.activeElement) ? document.activeElement.id : null;
       try {
         player.render(view, envelope.data, state, ctx);
-        status.textContent = player.describe(envelope.data, state);
+        var said = player.describe(envelope.data, state);
+        if (status.textContent !== said) status.textContent = said; // unchanged text is not announced again
         if (!tableBox.hidden) renderTable(player.table(envelope.data, state));
       } catch (err) {
         console.error("simulation " + id + " failed to draw", err);
