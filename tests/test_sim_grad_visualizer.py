@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import gzip
 import json
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pytest
+
+from tests.sim_format import ctx_format as js_format
 
 from sims.bake import load_baker, run_baker, validate
 
@@ -57,23 +58,6 @@ def functions(envelope):
 def py(v: float) -> str:
     """The player's way of writing an exact baked number (Python's repr of a float)."""
     return repr(float(v) + 0.0)
-
-
-def js_format(v: float, digits: int = 4) -> str:
-    """The player core's ctx.format: toFixed(digits), or toExponential(digits - 1) below 1e-3 / from 1e5."""
-    v = float(v) + 0.0  # -0.0 -> 0.0, as toFixed writes it
-    size = abs(v)
-    if size != 0 and (size >= 1e5 or size < 1e-3):
-        d = Decimal(size)
-        e = d.adjusted()
-        n = int(d.scaleb(digits - 1 - e).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        if n >= 10 ** digits:
-            n //= 10
-            e += 1
-        s = str(n)
-        mantissa = s[0] + ("." + s[1:] if digits > 1 else "")
-        return f"{'-' if v < 0 else ''}{mantissa}e{'+' if e >= 0 else '-'}{abs(e)}"
-    return f"{Decimal(v).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):f}"
 
 
 def test_js_format_replica_writes_numbers_as_javascript_does():

@@ -8,11 +8,12 @@ values against `jax.vmap(f)`. The player is driven by keyboard in Chromium."""
 
 from __future__ import annotations
 
-import decimal
 import math
 
 import numpy as np
 import pytest
+
+from tests.sim_format import ctx_format as js_format
 
 from sims.bake import load_baker, run_baker, validate
 
@@ -53,19 +54,6 @@ def function(source: str):
     import jax.numpy as jnp
 
     return eval("lambda x: " + source, {"jnp": jnp})
-
-
-def js_format(value, digits: int = 4) -> str:
-    """ctx.format of the player core: toFixed, or toExponential for tiny and huge numbers."""
-    if value in ("inf", "-inf", "nan"):
-        return {"inf": "∞", "-inf": "−∞", "nan": "NaN"}[value]
-    size = abs(value)
-    if size != 0 and (size >= 1e5 or size < 1e-3):
-        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
-        return f"{mantissa}e{'-' if exponent[0] == '-' else '+'}{int(exponent[1:])}"
-    quantum = decimal.Decimal(1).scaleb(-digits)
-    text = str(decimal.Decimal(value).quantize(quantum, rounding=decimal.ROUND_HALF_UP))
-    return "0." + "0" * digits if text.lstrip("-") == "0." + "0" * digits else text
 
 
 @pytest.fixture(scope="module")

@@ -79,3 +79,15 @@ def test_placeholders_of_simulations_not_built_yet_stay_hidden(page, site_url):
     page.goto(f"{site_url}/chapters/{chapter}/")
     placeholder = page.locator(f'.jax-sim[data-sim="{sim_id}"]')
     assert placeholder.count() == 1 and not placeholder.is_visible()
+
+
+@pytest.mark.browser
+def test_the_python_replica_of_ctx_format_matches_the_javascript(page, site_url):
+    from tests.sim_format import ctx_format
+
+    values = [0.8414709568, -0.0, 0.0, 7.404588e-4, -1.25e-7, 0.03125, 1.0, -2.5, 99999.99, 123456.7,
+              1.2059229e16, -0.001, -0.004, 0.0009999, 3.14159265, "inf", "-inf", "nan"]
+    page.goto(site_url + "/")
+    for digits in (2, 3, 4):
+        real = page.evaluate(f"v => v.map(x => ThinkingInJaxSims.format(x, {digits}))", values)
+        assert real == [ctx_format(v, digits) for v in values], digits

@@ -23,6 +23,7 @@
   window.ThinkingInJaxSims = {
     data: data,
     players: players,
+    format: format, // how players write numbers (ctx.format); exposed for tests
     register: function (id, player) { players[id] = player; mountAll(id); },
     provide: function (id, envelope) { data[id] = envelope; mountAll(id); }
   };
