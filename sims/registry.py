@@ -10,4 +10,17 @@ SIMS: tuple[str, ...] = (
     "grad-visualizer",
     "training-loop",
     "jit-timeline",
+    "prng-tree",
+    "numpy-vs-jax",
+    "pure-impure",
+    "mental-model",
+    "pytree",
+    "vmap-loop",
+    "data-parallel",
+)
+
+# Static figures: baked the same way, then drawn as inline SVG at build by
+# sitebuild/figures.py wherever a page has <div class="jax-figure" data-figure="ID"></div>.
+FIGURES: tuple[str, ...] = (
+    "jax-vmap",
 )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from sitebuild import assets, execute, labs, notebooks, quizzes, render_math
+from sitebuild import assets, execute, figures, labs, notebooks, quizzes, render_math
 from sitebuild.errors import BuildError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +60,7 @@ def bake_step(options: Options, log=print, only=None, force=False) -> str:
     outcome = bake_all(options.cache_dir / "bakes", only=only, force=force, bake_from=options.bake_from,
                        log=lambda line: log("      " + line))
     counts = {what: sum(1 for v in outcome.values() if v == what) for what in ("baked", "cached", "imported")}
-    return f"{len(outcome)} simulations: {counts['baked']} baked, {counts['cached']} unchanged (cache), {counts['imported']} imported"
+    return f"{len(outcome)} simulations and figures: {counts['baked']} baked, {counts['cached']} unchanged (cache), {counts['imported']} imported"
 
 
 STEPS = ["bake", "execute", "quizzes", "stage", "mkdocs", "postprocess", "assets", "notebooks", "package"]
@@ -117,8 +117,9 @@ def build(options: Options, log=print) -> Report:
         cleaned = labs.clean_rendered_labs(options.site_dir)
         formulas = render_math.render_site(options.site_dir)
         live = assets.mark_live_simulations(options.site_dir)
+        drawn = figures.render_figures(options.site_dir, options.cache_dir / "bakes")
         return (f"{formulas} formulas rendered with KaTeX; CDN loaders removed from {cleaned} lab pages; "
-                f"{live} simulation placeholders made live")
+                f"{live} simulation placeholders made live; {drawn} figures drawn")
 
     steps.run("postprocess", postprocess)
     def copy_assets() -> str:

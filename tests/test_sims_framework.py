@@ -123,3 +123,16 @@ def test_every_registered_simulation_has_its_baker_schema_player_and_page():
         assert (ROOT / "site_src" / "sims" / f"{sim_id}.js").is_file(), sim_id
         assert (ROOT / "docs" / "sims" / f"{sim_id}.md").is_file(), sim_id
         assert (ROOT / "tests" / f"test_sim_{module}.py").is_file(), sim_id
+
+
+def test_a_cached_bake_of_an_older_schema_is_baked_again_not_rejected(tmp_path, bakers):
+    out = tmp_path / "out"
+    run(out, bakers, "tiny-square")
+    schema = bakers / "schemas" / "tiny-square.schema.json"
+    # The schema changes in a way the old file no longer satisfies: the inputs hash changes with it.
+    schema.write_text(schema.read_text().replace('"required": ["x", "y", "dy"]', '"required": ["x", "y", "dy", "extra"]')
+                      .replace('"dy": {"type": "array", "items": {"type": "number"}}',
+                               '"dy": {"type": "array", "items": {"type": "number"}}, "extra": {"type": "number"}'))
+    source = bakers / "tiny_square.py"
+    source.write_text(source.read_text().replace('"dy": [', '"extra": 1.0, "dy": ['))
+    assert run(out, bakers, "tiny-square") == {"tiny-square": "baked"}
