@@ -112,3 +112,17 @@ def page(browser, site_url):
     context.close()
     assert pg.external_requests == [], f"requests left loopback: {pg.external_requests}"
     assert pg.console_errors == [], f"console errors: {pg.console_errors}"
+
+
+@pytest.fixture(scope="module")
+def envelope(request):
+    """The bake of the test module's simulation (its module-level SIM), made
+    afresh in a new process exactly as the build makes it."""
+    from sims.bake import run_baker
+
+    return run_baker(request.module.SIM)
+
+
+@pytest.fixture(scope="module")
+def data(envelope):
+    return envelope["data"]

@@ -29,16 +29,6 @@ ROOT_SEL = f'.jax-sim[data-sim="{SIM}"]'
 CHAPTER = "/chapters/06-parallelism/"
 
 
-@pytest.fixture(scope="module")
-def envelope():
-    return run_baker(SIM)
-
-
-@pytest.fixture(scope="module")
-def data(envelope):
-    return envelope["data"]
-
-
 def close(a, b, rel=1e-5, abs_=1e-6) -> bool:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     return bool(np.all(np.abs(a - b) <= abs_ + rel * np.maximum(np.abs(a), np.abs(b))))

@@ -46,11 +46,6 @@ def jax_functions():
 
 
 @pytest.fixture(scope="module")
-def envelope():
-    return run_baker(SIM)
-
-
-@pytest.fixture(scope="module")
 def functions(envelope):
     return {f["id"]: f for f in envelope["data"]["functions"]}
 

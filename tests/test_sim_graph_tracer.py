@@ -57,11 +57,6 @@ def function(source: str):
 
 
 @pytest.fixture(scope="module")
-def envelope():
-    return run_baker(SIM)
-
-
-@pytest.fixture(scope="module")
 def presets(envelope):
     return {p["id"]: p for p in envelope["data"]["presets"]}
 

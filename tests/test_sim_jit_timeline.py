@@ -14,18 +14,6 @@ STAGES = ("trace", "lower", "compile", "execute")
 CHAPTER = "/chapters/03-jit-and-tracing/"
 
 
-@pytest.fixture(scope="module")
-def envelope():
-    from sims.bake import run_baker
-
-    return run_baker(SIM)
-
-
-@pytest.fixture(scope="module")
-def data(envelope):
-    return envelope["data"]
-
-
 # ---- baked data against real JAX, computed here ---------------------------------
 
 

@@ -61,11 +61,6 @@ def grad_sees_a_batch(stack) -> bool:
 
 
 @pytest.fixture(scope="module")
-def envelope():
-    return run_baker(SIM)
-
-
-@pytest.fixture(scope="module")
 def entries(envelope):
     return {tuple(c["stack"]): c for c in envelope["data"]["compositions"]}
 

@@ -53,11 +53,6 @@ def rerun(code: str, namespace: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def envelope():
-    return run_baker(SIM)
-
-
-@pytest.fixture(scope="module")
 def ops(envelope):
     return {op["id"]: op for op in envelope["data"]["operations"]}
 

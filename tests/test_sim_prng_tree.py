@@ -37,16 +37,6 @@ def words(key) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def envelope():
-    return run_baker(SIM)
-
-
-@pytest.fixture(scope="module")
-def data(envelope):
-    return envelope["data"]
-
-
-@pytest.fixture(scope="module")
 def nodes(data):
     return {n["path"]: n for n in data["nodes"]}
 

@@ -15,18 +15,6 @@ CHAPTER = "/chapters/02-pure-functions/"
 SIDES = ("impure", "pure")
 
 
-@pytest.fixture(scope="module")
-def envelope():
-    from sims.bake import run_baker
-
-    return run_baker(SIM)
-
-
-@pytest.fixture(scope="module")
-def data(envelope):
-    return envelope["data"]
-
-
 # ---- baked data against real JAX, run here ---------------------------------------
 
 

@@ -34,11 +34,6 @@ EXPECTED_KINDS = {  # preorder
 
 
 @pytest.fixture(scope="module")
-def envelope():
-    return run_baker(SIM)
-
-
-@pytest.fixture(scope="module")
 def examples(envelope):
     return {e["id"]: e for e in envelope["data"]["examples"]}
 

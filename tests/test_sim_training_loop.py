@@ -24,16 +24,6 @@ ROOT_SEL = f'.jax-sim[data-sim="{SIM}"]'
 NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
 
-@pytest.fixture(scope="module")
-def envelope():
-    return run_baker(SIM)
-
-
-@pytest.fixture(scope="module")
-def data(envelope):
-    return envelope["data"]
-
-
 def value(v) -> float:
     """A baked value as a float ("inf"/"-inf"/"nan" are the non-finite ones)."""
     return NONFINITE[v] if isinstance(v, str) else float(v)

@@ -14,18 +14,6 @@ CHAPTER = "/chapters/05-vmap/"
 METHODS = ("loop", "vmap", "jit_vmap")
 
 
-@pytest.fixture(scope="module")
-def envelope():
-    from sims.bake import run_baker
-
-    return run_baker(SIM)
-
-
-@pytest.fixture(scope="module")
-def data(envelope):
-    return envelope["data"]
-
-
 def predict(params, x):
     import jax.numpy as jnp
 
