@@ -348,14 +348,6 @@
     }
   });
 
-  /* describe and table get no ctx: the same number format as ctx.format. */
-  function numberText(value, digits) {
-    if (value === "inf") return "∞";
-    if (value === "-inf") return "−∞";
-    if (value === "nan") return "NaN";
-    if (typeof value !== "number") return String(value);
-    var size = Math.abs(value);
-    if (size !== 0 && (size >= 1e5 || size < 1e-3)) return value.toExponential(Math.max(0, digits - 1));
-    return value.toFixed(digits);
-  }
+  /* describe and table get no ctx: they write numbers with the core's ctx.format. */
+  function numberText(value, digits) { return ThinkingInJaxSims.format(value, digits); }
 })();
