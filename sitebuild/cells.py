@@ -8,6 +8,9 @@ language as `key="value"` pairs, the attribute syntax of pymdownx.superfences:
     ```python raises="TypeError"      the cell must raise TypeError (or a subclass)
     ```python setup="true"            set-up code, shown collapsed
     ```python devices="8"             the page runs with 8 simulated CPU devices
+    ```python browser="needs 8 devices: jaxlite runs on one"
+                                      the cell cannot run in the reader's browser
+                                      (on jaxlite); the value is the reason shown
 
 Fences may be indented (inside admonitions and content tabs). Any other
 fenced block is skipped whole, so a ```` ```markdown ```` example that
@@ -26,6 +29,7 @@ OPTIONS = {
     "raises": "name of the exception type (or a base class) the cell must raise",
     "setup": '"true" to show the cell collapsed as set-up code',
     "devices": "number of simulated CPU devices the page needs (1 or 8)",
+    "browser": "why the cell cannot run in the browser on jaxlite, written for the reader",
 }
 ALLOWED_DEVICES = (1, 8)
 
@@ -57,6 +61,11 @@ class Cell:
     def devices(self) -> int:
         return int(self.options.get("devices", "1"))
 
+    @property
+    def browser_unavailable(self) -> str | None:
+        """Why readers cannot run this cell in the browser, or None if they can."""
+        return self.options.get("browser") or None
+
 
 class CellSyntaxError(ValueError):
     def __init__(self, line: int, message: str):
@@ -78,6 +87,9 @@ def parse_options(info: str, line: int) -> dict:
             raise CellSyntaxError(line, f'devices="{value}" is not supported; use devices="8" (or leave it out for 1)')
         if key == "setup" and value.lower() not in ("true", "false"):
             raise CellSyntaxError(line, f'setup="{value}" must be "true" or "false"')
+        if key == "browser" and not value.strip():
+            raise CellSyntaxError(line, 'browser="" needs a reason for the reader, such as '
+                                        'browser="needs 8 devices: jaxlite runs on one"')
     return options
 
 
@@ -166,11 +178,17 @@ def page_devices(cells: list[Cell]) -> int:
     return max((cell.devices for cell in cells), default=1)
 
 
+# `browser` says where a cell can run, never what real JAX prints, so marking
+# a cell browser-unavailable must not re-execute its page.
+_NOT_IN_KEY = ("browser",)
+
+
 def page_key(cells: list[Cell], environment: dict) -> str:
     """Cache key of a page's outputs: its cells, the device count and the
     environment that could change what they print (JAX version, kernel code)."""
     payload = {
-        "cells": [[c.source, sorted(c.options.items()), c.quiz_question] for c in cells],
+        "cells": [[c.source, sorted((k, v) for k, v in c.options.items() if k not in _NOT_IN_KEY), c.quiz_question]
+                  for c in cells],
         "devices": page_devices(cells),
         "environment": environment,
     }

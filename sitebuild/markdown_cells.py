@@ -69,7 +69,14 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
     body = code + render_output(output, md.jax_cells_label)
     if cell.is_setup:
         body = f'<details class="jax-setup"><summary>Show set-up code</summary>{body}</details>'
-    return f'<div class="jax-cell">{body}</div>'
+    return f'<div class="jax-cell"{browser_attribute(cell)}>{body}</div>'
+
+
+def browser_attribute(cell) -> str:
+    """Why the in-browser runner must not offer to run this cell, as a data
+    attribute it can show; nothing for cells that run on jaxlite."""
+    reason = cell.browser_unavailable
+    return "" if reason is None else f' data-browser-unavailable="{html.escape(reason, quote=True)}"'
 
 
 def take_cell(md, src: str):
