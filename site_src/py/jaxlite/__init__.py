@@ -1,0 +1,79 @@
+"""jaxlite: JAX's core in pure Python, for running the book's code in the browser.
+
+`import jaxlite as jax` gives JAX's own names: jit, grad, vmap, make_jaxpr,
+jax.numpy, jax.lax, jax.random, jax.tree, jax.nn. Arrays are small (think
+hundreds to a few thousand elements): every operation runs in Python.
+What needs XLA or several devices (pmap, shard_map, shardings, compiled HLO,
+timings of compiled code) raises an error that says so.
+"""
+
+from __future__ import annotations
+
+from jaxlite import _config
+from jaxlite._config import config, enable_x64
+from jaxlite import _dtypes, _core, _lax, _ad, _batching, _lax_rules, _indexing  # noqa: F401  (rules register on import)
+from jaxlite import tree_util, tree, errors
+from jaxlite._array import Array
+from jaxlite._api import (ShapeDtypeStruct, block_until_ready, default_backend, device_count, device_put, devices,
+                          effects_barrier, eval_shape, grad, hessian, jacfwd, jacobian, jacrev, jit, jvp, linearize,
+                          local_device_count, local_devices, make_jaxpr, make_mesh, pmap, shard_map, typeof,
+                          value_and_grad, vjp, vmap)
+from jaxlite import numpy, lax, random, nn, debug  # noqa: E402
+from jaxlite._core import ShapedArray  # noqa: F401
+
+__version__ = "0.10.2"  # the JAX version whose behaviour jaxlite follows
+jaxlite_version = "0.1.0"
+
+
+def debug_nans(enabled: bool = True):
+    """`with jax.debug_nans(True):` — jit-compiled functions check their outputs for NaN."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def scope():
+        old = _config._state["jax_debug_nans"]
+        _config._state["jax_debug_nans"] = enabled
+        try:
+            yield
+        finally:
+            _config._state["jax_debug_nans"] = old
+    return scope()
+
+
+def checkpoint(fun, *args, **kwargs):
+    return fun
+
+
+remat = checkpoint
+
+
+def named_call(fun, *, name=None):
+    return fun
+
+
+class _Unavailable:
+    """A module of JAX that needs XLA or several devices."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attr):
+        raise errors.not_available(f"{self._name}.{attr}")
+
+
+sharding = _Unavailable("jax.sharding")
+experimental = _Unavailable("jax.experimental")
+
+
+def install_as_jax(numpy_placeholder: bool = True) -> None:
+    """Make `import jax` (and its submodules) import jaxlite, as in the browser.
+    With `numpy_placeholder`, `import numpy` gives a module whose every use
+    explains that NumPy is not available here."""
+    import sys
+    mods = {"jax": sys.modules[__name__], "jax.numpy": numpy, "jax.lax": lax, "jax.random": random,
+            "jax.nn": nn, "jax.tree": tree, "jax.tree_util": tree_util, "jax.debug": debug,
+            "jax.errors": errors, "jax.numpy.linalg": numpy.linalg}
+    sys.modules.update(mods)
+    if numpy_placeholder:
+        from jaxlite import _no_numpy
+        sys.modules["numpy"] = _no_numpy.module()

@@ -1,0 +1,388 @@
+"""`jax.lax` on jaxlite: the primitives' wrappers and structured control flow."""
+
+from __future__ import annotations
+
+from jaxlite import _core as core, _dtypes, _lax as L
+from jaxlite._array import ArrayImpl, to_array
+from jaxlite._core import ClosedJaxpr, Primitive, ShapedArray, Tracer, get_aval
+from jaxlite._tracing import JaxprTrace, trace_to_jaxpr
+from jaxlite import tree_util as tu
+from jaxlite import numpy as _jnp
+from jaxlite import errors
+
+add, sub, mul, div = (lambda x, y: _jnp.add(x, y)), (lambda x, y: _jnp.subtract(x, y)), \
+    (lambda x, y: _jnp.multiply(x, y)), (lambda x, y: _jnp.true_divide(x, y))
+exp, log, sin, cos, tanh, sqrt, abs, neg = _jnp.exp, _jnp.log, _jnp.sin, _jnp.cos, _jnp.tanh, _jnp.sqrt, _jnp.abs, _jnp.negative
+max, min = _jnp.maximum, _jnp.minimum
+logistic = lambda x: L.logistic_p.bind(*_jnp._promote(x, to_float=True))
+rsqrt = lambda x: L.rsqrt_p.bind(*_jnp._promote(x, to_float=True))
+square = _jnp.square
+erf = lambda x: L.erf_p.bind(*_jnp._promote(x, to_float=True))
+integer_pow = lambda x, y: L.integer_pow_p.bind(x, y=y)
+convert_element_type = L.convert_element_type
+broadcast_in_dim = L.broadcast_in_dim
+reshape = lambda operand, new_sizes, dimensions=None: L.reshape(operand, new_sizes)
+transpose = L.transpose
+dot_general = lambda lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None: \
+    L.dot_general(lhs, rhs, dimension_numbers, preferred_element_type)
+dot = _jnp.dot
+iota = lambda dtype, size: L.iota_p.bind(dtype=_dtypes.dtype(dtype), shape=(size,), dimension=0, sharding=None)
+select = lambda pred, on_true, on_false: L.select_n_p.bind(pred, on_false, on_true)
+select_n = lambda which, *cases: L.select_n_p.bind(which, *cases)
+clamp = lambda lo, x, hi: _jnp.clip(x, lo, hi)
+expand_dims = L.expand_dims
+squeeze = L.squeeze
+
+
+def stop_gradient(x):
+    return tu.tree_map(lambda v: L.stop_gradient_p.bind(v), x)
+
+
+def slice(operand, start_indices, limit_indices, strides=None):
+    return L.slice_(operand, start_indices, limit_indices, strides)
+
+
+def dynamic_slice(operand, start_indices, slice_sizes):
+    return L.dynamic_slice_p.bind(operand, *[_jnp.asarray(s) for s in start_indices], slice_sizes=tuple(slice_sizes))
+
+
+def dynamic_update_slice(operand, update, start_indices):
+    return L.dynamic_update_slice_p.bind(operand, update, *[_jnp.asarray(s) for s in start_indices])
+
+
+def _is_staging(*args) -> bool:
+    trace = core.find_top_trace(tu.tree_leaves(args))
+    return isinstance(trace, JaxprTrace)
+
+
+def _concrete_value(x):
+    if isinstance(x, Tracer):
+        return None
+    return to_array(x)
+
+
+# ------------------------------------------------------------------- cond
+cond_p = Primitive("cond", multiple_results=True)
+
+
+def _cond_impl(index, *args, branches):
+    i = int(index.data[0])
+    i = 0 if i < 0 else (len(branches) - 1 if i >= len(branches) else i)
+    b = branches[i]
+    return core.eval_jaxpr(b.jaxpr, b.consts, args)
+
+
+core.impl_rules[cond_p] = _cond_impl
+core.abstract_eval_rules[cond_p] = lambda index, *avals, branches: branches[0].out_avals
+
+
+def _branch_jaxprs(fns, operands):
+    leaves, in_tree = tu.tree_flatten(operands)
+    avals = [get_aval(x) for x in leaves]
+    out_trees, jaxprs = [], []
+    for fn in fns:
+        def flat(*xs, fn=fn):
+            out = fn(*tu.tree_unflatten(in_tree, xs))
+            ol, ot = tu.tree_flatten(out)
+            out_trees.append(ot)
+            return ol
+        j, _ = trace_to_jaxpr(flat, avals)
+        jaxprs.append(j)
+    return leaves, jaxprs, out_trees
+
+
+def switch(index, branches, *operands):
+    idx = _concrete_value(index)
+    if idx is not None:
+        i = int(idx.item())
+        i = 0 if i < 0 else (len(branches) - 1 if i >= len(branches) else i)
+        if not _is_staging(index, operands):
+            return branches[i](*operands)
+    leaves, jaxprs, out_trees = _branch_jaxprs(branches, operands)
+    index = _jnp.clip(_jnp.asarray(index).astype(_jnp.int32) if not isinstance(index, Tracer) else
+                      L.convert_element_type(index, _dtypes.int32), 0, len(branches) - 1)
+    outs = cond_p.bind(index, *leaves, branches=tuple(jaxprs))
+    return tu.tree_unflatten(out_trees[0], outs)
+
+
+def cond(pred, true_fun, false_fun, *operands, operand=None):
+    if operand is not None:
+        operands = (operand,)
+    pa = get_aval(pred) if isinstance(pred, Tracer) else to_array(pred).aval
+    if pa.shape != ():
+        raise TypeError(f"Pred must be a scalar, got {pred} of shape {pa.shape}.")
+    p = _concrete_value(pred)
+    if p is not None and not _is_staging(pred, operands):
+        return true_fun(*operands) if bool(p.item()) else false_fun(*operands)
+    from jaxlite._batching import BatchTracer
+    if isinstance(pred, BatchTracer) and pred.batch_dim is not None:
+        t, f = true_fun(*operands), false_fun(*operands)
+        return tu.tree_map(lambda a, b: _jnp.where(pred, a, b), t, f)
+    leaves, jaxprs, out_trees = _branch_jaxprs([false_fun, true_fun], operands)
+    index = L.convert_element_type(pred, _dtypes.int32)
+    outs = cond_p.bind(index, *leaves, branches=tuple(jaxprs))
+    return tu.tree_unflatten(out_trees[0], outs)
+
+
+def _cond_jvp(primals, tangents, *, branches):
+    from jaxlite import _ad as ad
+    index, *ops = primals
+    _, *tans = tangents
+    nz = [not isinstance(t, ad.Zero) for t in tans]
+
+    def jvp_branch(b):
+        fun = core.jaxpr_as_fun(b)
+
+        def f(*args):
+            n = len(ops)
+            ps = args[:n]
+            it = iter(args[n:])
+            ts = [next(it) if z else ad.Zero(get_aval(p).strip_weak_type()) for p, z in zip(ps, nz)]
+            po, to = ad.jvp_flat(fun, ps, ts)
+            return [*po, *[ad.instantiate(t) for t in to]]
+        avals = [get_aval(p) for p in ops] + [get_aval(p).strip_weak_type() for p, z in zip(ops, nz) if z]
+        return trace_to_jaxpr(f, avals)[0]
+    new = tuple(jvp_branch(b) for b in branches)
+    outs = cond_p.bind(index, *ops, *[t for t in tans if not isinstance(t, ad.Zero)], branches=new)
+    m = len(outs) // 2
+    return outs[:m], outs[m:]
+
+
+core.jvp_rules[cond_p] = _cond_jvp
+
+
+def _cond_transpose(cts, index, *ops, branches):
+    from jaxlite import _ad as ad
+    if isinstance(index, Tracer) or ad.is_undefined(index):
+        raise NotImplementedError("jaxlite cannot yet differentiate (reverse mode) a lax.cond whose predicate is "
+                                  "only known at run time under jit; try it without jit.")
+    i = int(to_array(index).data[0])
+    b = branches[i]
+    return [None] + ad.backward_pass(b.jaxpr, b.consts, list(ops), list(cts))
+
+
+core.transpose_rules[cond_p] = _cond_transpose
+
+
+def _cond_pp(eqn, ctx):
+    return [("branches", eqn.params["branches"])]
+
+
+core.pp_rules[cond_p] = _cond_pp
+
+
+# ------------------------------------------------------------------- loops
+while_p = Primitive("while", multiple_results=True)
+
+
+def _while_impl(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+    cconsts, bconsts, carry = args[:cond_nconsts], args[cond_nconsts:cond_nconsts + body_nconsts], \
+        list(args[cond_nconsts + body_nconsts:])
+    while bool(to_array(core.eval_jaxpr(cond_jaxpr.jaxpr, cond_jaxpr.consts, [*cconsts, *carry])[0]).data[0]):
+        carry = core.eval_jaxpr(body_jaxpr.jaxpr, body_jaxpr.consts, [*bconsts, *carry])
+    return carry
+
+
+core.impl_rules[while_p] = _while_impl
+core.abstract_eval_rules[while_p] = lambda *avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts: \
+    body_jaxpr.out_avals
+
+
+def _while_pp(eqn, ctx):
+    return sorted(eqn.params.items())
+
+
+core.pp_rules[while_p] = _while_pp
+
+
+def _while_linearize_error(*args, **kwargs):
+    raise ValueError(
+        "Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop with dynamic start/stop "
+        "values. Try using lax.scan, or using fori_loop with static start/stop.")
+
+
+def _while_jvp(primals, tangents, **params):
+    from jaxlite import _ad as ad
+    if all(isinstance(t, ad.Zero) for t in tangents):
+        out = while_p.bind(*primals, **params)
+        return out, [ad.Zero(get_aval(o).strip_weak_type()) for o in out]
+    _while_linearize_error()
+
+
+core.jvp_rules[while_p] = _while_jvp
+core.transpose_rules[while_p] = _while_linearize_error
+
+
+def while_loop(cond_fun, body_fun, init_val):
+    leaves, tree = tu.tree_flatten(init_val)
+    if not _is_staging(leaves):
+        val = init_val
+        while True:
+            c = cond_fun(val)
+            if isinstance(c, Tracer):
+                break
+            if not bool(c):
+                return val
+            val = body_fun(val)
+        leaves, tree = tu.tree_flatten(val)
+    avals = [get_aval(x) if isinstance(x, Tracer) else _weakless(x) for x in leaves]
+    return tu.tree_unflatten(tree, _stage_while(cond_fun, body_fun, tree, leaves, avals))
+
+
+def _weakless(x):
+    return get_aval(x) if isinstance(x, Tracer) else to_array(x).aval
+
+
+def _stage_while(cond_fun, body_fun, tree, leaves, avals):
+    out_tree = []
+
+    def c(*xs):
+        return [cond_fun(tu.tree_unflatten(tree, xs))]
+
+    def b(*xs):
+        out = body_fun(tu.tree_unflatten(tree, xs))
+        ol, ot = tu.tree_flatten(out)
+        out_tree.append(ot)
+        return [_match(o, a) for o, a in zip(ol, avals)]
+
+    cj, _ = trace_to_jaxpr(c, avals)
+    bj, _ = trace_to_jaxpr(b, avals)
+    return while_p.bind(*leaves, cond_jaxpr=cj, body_jaxpr=bj, cond_nconsts=0, body_nconsts=0)
+
+
+def _match(o, aval):
+    oa = get_aval(o)
+    if oa.dtype != aval.dtype or oa.weak_type != aval.weak_type:
+        return L.convert_element_type(o, aval.dtype, weak_type=aval.weak_type)
+    return o
+
+
+def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
+    lo_c, up_c = _concrete_value(lower), _concrete_value(upper)
+    if lo_c is not None and up_c is not None and not _is_staging(init_val):
+        val = init_val
+        lo, up = int(lo_c.item()), int(up_c.item())
+        dt = _jnp.result_type(lower, upper)
+        for i in range(lo, up):
+            val = body_fun(ArrayImpl([i], (), dt, to_array(lower).weak_type and to_array(upper).weak_type), val)
+        return val
+    if lo_c is not None and up_c is not None:
+        # static bounds under jit: JAX lowers to a while loop too (scan when differentiated)
+        pass
+    lower_a = _jnp.asarray(lower) if not isinstance(lower, Tracer) else lower
+    upper_a = _jnp.asarray(upper) if not isinstance(upper, Tracer) else upper
+    lower_a, upper_a = _jnp._promote(lower_a, upper_a)
+
+    def c(state):
+        i, u, _ = state
+        return i < u
+
+    def b(state):
+        i, u, x = state
+        return (i + 1, u, body_fun(i, x))
+    _, _, out = while_loop(c, b, (lower_a, upper_a, init_val))
+    return out
+
+
+scan_p = Primitive("scan", multiple_results=True)
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpose=False):
+    xs_leaves, xs_tree = tu.tree_flatten(xs)
+    if length is None:
+        lengths = {get_aval(x).shape[0] for x in xs_leaves}
+        if len(lengths) > 1:
+            raise ValueError("scan got values with different leading axis sizes: "
+                             + ", ".join(str(get_aval(x).shape[0]) for x in xs_leaves) + ".")
+        if not lengths:
+            raise ValueError("scan got no values to scan over and `length` not provided.")
+        length = lengths.pop()
+    carry = init
+    ys = []
+    order = range(length - 1, -1, -1) if reverse else range(length)
+    for i in order:
+        x = tu.tree_unflatten(xs_tree, [leaf[i] for leaf in xs_leaves]) if xs_leaves else \
+            (None if xs is None else xs)
+        carry, y = f(carry, x)
+        ys.append(y)
+    if reverse:
+        ys = ys[::-1]
+    if not ys:
+        return carry, None
+    y_leaves = [tu.tree_leaves(y) for y in ys]
+    y_tree = tu.tree_structure(ys[0])
+    stacked = [_jnp.stack([yl[k] for yl in y_leaves]) for k in range(len(y_leaves[0]))]
+    carry = _match_tree(carry, init)
+    return carry, tu.tree_unflatten(y_tree, stacked)
+
+
+def _match_tree(carry, init):
+    return carry
+
+
+def map(f, xs, *, batch_size=None):
+    _, ys = scan(lambda c, x: (c, f(x)), None, xs)
+    return ys
+
+
+def associative_scan(fn, elems, reverse=False, axis=0):
+    raise errors.not_available("lax.associative_scan")
+
+
+# ------------------------------------------------------------ collectives
+def _axis_trace(axis_name):
+    from jaxlite._batching import BatchTrace
+    for main in reversed(core.trace_stack):
+        if main.trace_type is BatchTrace and main.global_data[1] == axis_name:
+            return main
+    raise NameError(f"Found an unbound axis name: {axis_name}. To fix this, please call psum under `jax.shard_map`.")
+
+
+def psum(x, axis_name):
+    return tu.tree_map(lambda v: _collective(v, axis_name, "sum"), x)
+
+
+def pmean(x, axis_name):
+    return tu.tree_map(lambda v: _collective(v, axis_name, "mean"), x)
+
+
+def pmax(x, axis_name):
+    return tu.tree_map(lambda v: _collective(v, axis_name, "max"), x)
+
+
+def pmin(x, axis_name):
+    return tu.tree_map(lambda v: _collective(v, axis_name, "min"), x)
+
+
+def _collective(v, axis_name, kind):
+    from jaxlite._batching import BatchTracer
+    main = _axis_trace(axis_name)
+    size = main.global_data[0]
+    if isinstance(v, BatchTracer) and v._trace.main is main and v.batch_dim is not None:
+        val = v.val
+        d = v.batch_dim
+        red = {"sum": _jnp.sum, "mean": _jnp.mean, "max": _jnp.max, "min": _jnp.min}[kind](val, axis=d)
+        return red
+    # unbatched along this axis: every member holds the same value
+    if kind == "sum":
+        return v * size
+    return v
+
+
+def axis_index(axis_name):
+    from jaxlite._batching import BatchTracer
+    main = _axis_trace(axis_name)
+    from jaxlite._batching import BatchTrace
+    return BatchTracer(BatchTrace(main), _jnp.arange(main.global_data[0]), 0)
+
+
+def pcast(x, axis_name, to=None):
+    raise errors.not_available("jax.lax.pcast", "It is part of shard_map, which needs several devices.")
+
+
+def all_gather(*a, **k):
+    raise errors.not_available("jax.lax.all_gather")
+
+
+def ppermute(*a, **k):
+    raise errors.not_available("jax.lax.ppermute")

@@ -1,0 +1,1289 @@
+"""`jax.numpy` on jaxlite: NumPy's API over jaxlite's primitives, with JAX's
+type promotion (weak types), rank promotion and 32-bit defaults."""
+
+from __future__ import annotations
+
+import builtins
+import math
+
+from jaxlite import _core as core, _dtypes, _lax as lax, _config
+from jaxlite._array import Array, ArrayImpl, to_array
+from jaxlite._core import Tracer, get_aval
+from jaxlite._dtypes import DType, dtype as _to_dtype, promote_types
+from jaxlite import _indexing
+
+ndarray = Array
+pi = math.pi
+e = math.e
+inf = math.inf
+nan = math.nan
+newaxis = None
+
+
+# ------------------------------------------------------------ scalar types
+class _ScalarMeta(type):
+    def __repr__(cls):
+        return f"<class 'jax.numpy.{cls.__name__}'>"
+
+    def __eq__(cls, other):
+        try:
+            return cls._jaxlite_dtype == _to_dtype(other)
+        except TypeError:
+            return False
+
+    def __hash__(cls):
+        return hash(cls._jaxlite_dtype)
+
+    @property
+    def dtype(cls):
+        return cls._jaxlite_dtype
+
+    def __call__(cls, x=0):
+        return array(x, dtype=cls._jaxlite_dtype)
+
+
+def _scalar_type(name):
+    t = _ScalarMeta(name, (), {"_jaxlite_dtype": _dtypes.dtype(name)})
+    _dtypes.SCALAR_TYPES[name] = t
+    return t
+
+
+bool_ = _scalar_type("bool")
+int8, int16, int32, int64 = (_scalar_type(n) for n in ("int8", "int16", "int32", "int64"))
+uint8, uint16, uint32, uint64 = (_scalar_type(n) for n in ("uint8", "uint16", "uint32", "uint64"))
+float16, bfloat16, float32, float64 = (_scalar_type(n) for n in ("float16", "bfloat16", "float32", "float64"))
+float_ = float64
+int_ = int64
+dtype = _to_dtype
+
+
+class _Generic:
+    pass
+
+
+floating = inexact = number = integer = signedinteger = unsignedinteger = _Generic
+
+
+def issubdtype(a, b):
+    a = _to_dtype(a)
+    kinds = {floating: "f", integer: "iu", signedinteger: "i", unsignedinteger: "u", number: "fiu"}
+    if b in kinds:
+        return a.kind in kinds[b]
+    return a == _to_dtype(b)
+
+
+def result_type(*args):
+    return _dtypes.promote(*[_typed(a) for a in args])[0]
+
+
+def _typed(a):
+    if isinstance(a, (DType, str)) or isinstance(a, _ScalarMeta):
+        return _to_dtype(a), False
+    aval = get_aval(a) if isinstance(a, (Tracer, ArrayImpl, bool, int, float)) else asarray(a).aval
+    return aval.dtype, aval.weak_type
+
+
+class finfo:
+    def __init__(self, dt):
+        dt = _to_dtype(dt)
+        self.dtype = dt
+        self.bits = dt.bits
+        self.max = _dtypes.finfo_max(dt)
+        self.min = -self.max
+        self.eps = {"float16": 2 ** -10, "bfloat16": 2 ** -7, "float32": 2 ** -23, "float64": 2 ** -52}[dt.name]
+        self.tiny = {"float16": 2 ** -14, "bfloat16": 2 ** -126, "float32": 2 ** -126, "float64": 2 ** -1022}[dt.name]
+
+
+class iinfo:
+    def __init__(self, dt):
+        dt = _to_dtype(dt)
+        lo, span = _dtypes._INT_RANGE[dt.name]
+        self.dtype, self.bits, self.min, self.max = dt, dt.bits, lo, lo + span - 1
+
+
+# ------------------------------------------------------------ creation
+def _infer(obj):
+    """(flat values, shape, dtype, weak) of nested Python lists/scalars/arrays."""
+    if isinstance(obj, (ArrayImpl,)):
+        return list(obj.data), obj.shape, obj.dtype, obj.weak_type
+    if isinstance(obj, (bool, int, float)):
+        dt, weak = _dtypes.scalar_info(obj)
+        return [obj], (), dt, weak
+    if isinstance(obj, (list, tuple)):
+        if not obj:
+            return [], (0,), _dtypes.default_float(), False
+        parts = [_infer(o) for o in obj]
+        shapes = {p[1] for p in parts}
+        if len(shapes) > 1:
+            raise ValueError("setting an array element with a sequence. The requested array has an inhomogeneous shape")
+        dt, _ = _dtypes.promote(*[(p[2], p[3] and not isinstance(o, ArrayImpl)) for p, o in zip(parts, obj)])
+        if all(isinstance(o, (bool, int, float)) for o in obj):
+            kinds = {type(o) for o in obj}
+            if kinds == {bool}:
+                dt = _dtypes.bool_
+            elif float in kinds:
+                dt = _dtypes.default_float()
+            else:
+                dt = _dtypes.default_int()
+        vals = [v for p in parts for v in p[0]]
+        return vals, (len(obj),) + parts[0][1], dt, False
+    if hasattr(obj, "__jax_array__"):
+        return _infer(obj.__jax_array__())
+    raise TypeError(f"jaxlite cannot make an array from an object of type {type(obj).__name__}")
+
+
+def array(obj, dtype=None, copy=True, ndmin=0):
+    if isinstance(obj, Tracer):
+        out = obj if dtype is None else _astype(obj, dtype)
+        return out
+    vals, shape, dt, weak = _infer(obj)
+    if isinstance(obj, (list, tuple)) and any(isinstance(o, Tracer) for o in _flat_objs(obj)):
+        return stack([array(o) for o in obj]) if dtype is None else stack([array(o, dtype) for o in obj])
+    if dtype is not None:
+        target = _dtypes.canonicalize(_to_dtype(dtype))
+        weak = False
+    else:
+        target = _dtypes.canonicalize(dt)
+    if target.kind in "iu" and dt.kind in "iub" and vals and dtype is None:
+        lo, span = _dtypes._INT_RANGE[target.name]
+        for v in vals:
+            if not lo <= v < lo + span:
+                raise OverflowError(f"Python int {v} too large to convert to {target.name}")
+    data = _dtypes.convert_list(vals, dt, target) if dt != target or dt.kind == "f" else list(vals)
+    out = ArrayImpl(data, shape, target, weak)
+    while out.ndim < ndmin:
+        out = ArrayImpl(out.data, (1,) + out.shape, out.dtype, out.weak_type)
+    return out
+
+
+def _flat_objs(obj):
+    for o in obj:
+        if isinstance(o, (list, tuple)):
+            yield from _flat_objs(o)
+        else:
+            yield o
+
+
+def asarray(a, dtype=None, copy=None):
+    if isinstance(a, (ArrayImpl, Tracer)) and dtype is None:
+        return a
+    return array(a, dtype=dtype)
+
+
+def _astype(x, dt):
+    return lax.convert_element_type(x, dt, weak_type=False)
+
+
+def _fill(shape, value, dt):
+    if isinstance(shape, int):
+        shape = (shape,)
+    shape = tuple(int(d) for d in shape)
+    dt = _dtypes.canonicalize(_to_dtype(dt))
+    scalar = lax.convert_element_type(value, dt)
+    return lax.broadcast_in_dim(scalar, shape, ())
+
+
+def zeros(shape, dtype=None):
+    return _fill(shape, 0, dtype or _dtypes.default_float())
+
+
+def ones(shape, dtype=None):
+    return _fill(shape, 1, dtype or _dtypes.default_float())
+
+
+def full(shape, fill_value, dtype=None):
+    if dtype is None:
+        dt, weak = _typed(fill_value)
+        dtype = dt
+    if isinstance(shape, int):
+        shape = (shape,)
+    return lax.broadcast_in_dim(lax.convert_element_type(fill_value, _to_dtype(dtype)), tuple(shape), ())
+
+
+def empty(shape, dtype=None):
+    return zeros(shape, dtype)
+
+
+def zeros_like(a, dtype=None, shape=None):
+    aval = get_aval(asarray(a))
+    return zeros(aval.shape if shape is None else shape, dtype or aval.dtype)
+
+
+def ones_like(a, dtype=None, shape=None):
+    aval = get_aval(asarray(a))
+    return ones(aval.shape if shape is None else shape, dtype or aval.dtype)
+
+
+def full_like(a, fill_value, dtype=None, shape=None):
+    aval = get_aval(asarray(a))
+    return full(aval.shape if shape is None else shape, fill_value, dtype or aval.dtype)
+
+
+def empty_like(a, dtype=None):
+    return zeros_like(a, dtype)
+
+
+def _concrete(x, what):
+    if isinstance(x, Tracer):
+        from jaxlite.errors import ConcretizationTypeError
+        raise ConcretizationTypeError(
+            f"Abstract tracer value encountered where concrete value is expected: {x}\n{what}")
+    return x.item() if isinstance(x, ArrayImpl) else x
+
+
+def arange(start, stop=None, step=None, dtype=None):
+    start = _concrete(start, "It arose in the jnp.arange argument 'start'")
+    stop = _concrete(stop, "It arose in the jnp.arange argument 'stop'") if stop is not None else None
+    step = _concrete(step, "It arose in the jnp.arange argument 'step'") if step is not None else None
+    if stop is None:
+        start, stop = 0, start
+    if step is None:
+        step = 1
+    if dtype is None:
+        dtype = _dtypes.default_float() if any(isinstance(v, float) for v in (start, stop, step)) else _dtypes.default_int()
+    dt = _dtypes.canonicalize(_to_dtype(dtype))
+    n = max(0, math.ceil((stop - start) / step))
+    if dt.kind == "i" and all(isinstance(v, int) for v in (start, stop, step)) and start == 0 and step == 1:
+        return lax.iota_p.bind(dtype=dt, shape=(n,), dimension=0, sharding=None) if False else \
+            ArrayImpl(list(range(n)), (n,), dt, False)
+    vals = [start + i * step for i in range(n)]
+    return ArrayImpl(_dtypes.convert_list(vals, _dtypes.float64, dt) if dt.kind != "f" else _dtypes.round_list(dt, vals),
+                     (n,), dt, False)
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    dt = _dtypes.canonicalize(_to_dtype(dtype)) if dtype is not None else _dtypes.default_float()
+    num = int(num)
+    start_f, stop_f = float(to_array(start).item()), float(to_array(stop).item())
+    div = (num - 1) if endpoint else num
+    if num == 1:
+        vals = [start_f]
+    else:
+        # JAX: start + i * step in the output dtype, with the end point exact
+        step = (stop_f - start_f) / div if div else 0.0
+        f = lambda v: _dtypes.round_scalar(dt, v)
+        step32 = f((f(stop_f) - f(start_f)) / div) if div else 0.0
+        vals = [f(f(start_f) + f(i * step32)) if False else start_f + i * (stop_f - start_f) / div for i in range(num)]
+        if endpoint:
+            vals[-1] = stop_f
+    out = ArrayImpl(_dtypes.round_list(dt, vals) if dt.kind == "f" else _dtypes.convert_list(vals, _dtypes.float64, dt),
+                    (num,), dt, False)
+    if retstep:
+        return out, (stop_f - start_f) / div
+    return out
+
+
+def eye(N, M=None, k=0, dtype=None):
+    M = N if M is None else M
+    dt = _dtypes.canonicalize(_to_dtype(dtype)) if dtype is not None else _dtypes.default_float()
+    one = 1.0 if dt.kind == "f" else (True if dt.kind == "b" else 1)
+    zero = 0.0 if dt.kind == "f" else (False if dt.kind == "b" else 0)
+    return ArrayImpl([one if j - i == k else zero for i in range(N) for j in range(M)], (N, M), dt, False)
+
+
+def identity(n, dtype=None):
+    return eye(n, dtype=dtype)
+
+
+def diag(v, k=0):
+    v = asarray(v)
+    if v.ndim == 1:
+        n = v.shape[0] + abs(k)
+        rows = []
+        for i in range(n):
+            row = []
+            for j in range(n):
+                row.append(v[i] if j - i == k and 0 <= min(i, j) and (i if k >= 0 else j) < v.shape[0] else zeros((), v.dtype))
+            rows.append(stack(row))
+        return stack(rows)
+    n = min(v.shape[0], v.shape[1])
+    return stack([v[i, i + k] for i in range(n - abs(k))])
+
+
+def tri(N, M=None, k=0, dtype=None):
+    M = N if M is None else M
+    dt = _to_dtype(dtype) if dtype else _dtypes.default_float()
+    return ArrayImpl(_dtypes.round_list(dt, [1 if j <= i + k else 0 for i in range(N) for j in range(M)]), (N, M), dt)
+
+
+def tril(m, k=0):
+    m = asarray(m)
+    return where(tri(m.shape[-2], m.shape[-1], k, dtype=bool_), m, zeros_like(m))
+
+
+def triu(m, k=0):
+    m = asarray(m)
+    return where(tri(m.shape[-2], m.shape[-1], k - 1, dtype=bool_), zeros_like(m), m)
+
+
+# ------------------------------------------------------------ promotion
+def _promote(*args, to_float=False):
+    """JAX's promote_args: one dtype for all, then equal ranks."""
+    typed = [_typed(a) for a in args]
+    dt, weak = _dtypes.promote(*typed)
+    if to_float and dt.kind != "f":
+        dt, weak = _dtypes.default_float(), weak and False
+        if all(w for _, w in typed):
+            weak = True
+    out = []
+    for a, (adt, aweak) in zip(args, typed):
+        if isinstance(a, (bool, int, float)) and not isinstance(a, Tracer):
+            out.append(ArrayImpl(_dtypes.convert_list([a], adt, dt), (), dt, weak))
+        elif adt != dt or aweak != weak:
+            out.append(lax.convert_element_type(a, dt, weak_type=weak and aweak))
+        else:
+            out.append(a)
+    return _rank_promote(out)
+
+
+def _rank_promote(args):
+    nd = builtins.max(get_aval(a).ndim for a in args)
+    out = []
+    for a in args:
+        aval = get_aval(a)
+        if aval.ndim < nd and aval.ndim > 0:
+            shape = (1,) * (nd - aval.ndim) + aval.shape
+            out.append(lax.broadcast_in_dim(a, shape, tuple(range(nd - aval.ndim, nd))))
+        else:
+            out.append(a)
+    _check_broadcastable([get_aval(a).shape for a in out], nd)
+    return out
+
+
+def _check_broadcastable(shapes, nd):
+    for dims in zip(*[s for s in shapes if len(s) == nd]):
+        big = {d for d in dims if d != 1}
+        if len(big) > 1:
+            raise ValueError(f"Incompatible shapes for broadcasting: shapes={[tuple(s) for s in shapes]}")
+
+
+def _check_arraylike(name, *args):
+    for i, a in enumerate(args):
+        if not isinstance(a, (Tracer, ArrayImpl, bool, int, float)) and not hasattr(a, "__jax_array__"):
+            raise TypeError(f"{name} requires ndarray or scalar arguments, got {type(a)} at position {i}.")
+
+
+def _binary(prim, name, to_float=False):
+    def fn(x, y, /):
+        _check_arraylike(name, x, y)
+        x, y = _promote(x, y, to_float=to_float)
+        return prim.bind(x, y)
+    fn.__name__ = name
+    return fn
+
+
+def _unary(prim, name, to_float=True):
+    def fn(x, /):
+        _check_arraylike(name, x)
+        (x,) = _promote(x, to_float=to_float)
+        return prim.bind(x)
+    fn.__name__ = name
+    return fn
+
+
+add = _binary(lax.add_p, "add")
+subtract = _binary(lax.sub_p, "subtract")
+multiply = _binary(lax.mul_p, "multiply")
+maximum = _binary(lax.max_p, "maximum")
+minimum = _binary(lax.min_p, "minimum")
+arctan2 = _binary(lax.atan2_p, "arctan2", to_float=True)
+equal = _binary(lax.eq_p, "equal")
+not_equal = _binary(lax.ne_p, "not_equal")
+less = _binary(lax.lt_p, "less")
+less_equal = _binary(lax.le_p, "less_equal")
+greater = _binary(lax.gt_p, "greater")
+greater_equal = _binary(lax.ge_p, "greater_equal")
+bitwise_and = logical_and_ = _binary(lax.and_p, "bitwise_and")
+bitwise_or = _binary(lax.or_p, "bitwise_or")
+bitwise_xor = _binary(lax.xor_p, "bitwise_xor")
+
+
+def logical_and(x, y):
+    return bitwise_and(asarray(x).astype(bool_) if not isinstance(x, Tracer) else x, y)
+
+
+def logical_or(x, y):
+    return bitwise_or(x, y)
+
+
+def logical_not(x):
+    return invert(asarray(x) != 0 if get_aval(asarray(x)).dtype.kind != "b" else x)
+
+
+def true_divide(x, y, /):
+    _check_arraylike("true_divide", x, y)
+    x, y = _promote(x, y, to_float=True)
+    return lax.div_p.bind(x, y)
+
+
+divide = true_divide
+
+
+def floor_divide(x, y, /):
+    x, y = _promote(x, y)
+    if get_aval(x).dtype.kind in "iu":
+        q = lax.div_p.bind(x, y)
+        # round toward -inf where signs differ and there is a remainder
+        r = lax.rem_p.bind(x, y)
+        fix = bitwise_and(not_equal(r, 0), not_equal(less(x, 0), less(y, 0)))
+        return where(fix, q - 1, q)
+    return floor(lax.div_p.bind(x, y))
+
+
+def remainder(x, y, /):
+    x, y = _promote(x, y)
+    r = lax.rem_p.bind(x, y)
+    fix = bitwise_and(not_equal(r, 0), not_equal(less(r, 0), less(y, 0)))
+    return where(fix, r + y, r)
+
+
+mod = remainder
+
+
+def power(x, y, /):
+    _check_arraylike("power", x, y)
+    if isinstance(y, int) and not isinstance(y, bool):
+        (x,) = _promote(x)
+        return lax.integer_pow_p.bind(x, y=y)
+    x, y = _promote(x, y)
+    if get_aval(x).dtype.kind in "iu":
+        yv = _concrete(y, "integer powers need a concrete exponent")
+        return lax.integer_pow_p.bind(x, y=int(yv))
+    return lax.pow_p.bind(x, y)
+
+
+def float_power(x, y):
+    return power(asarray(x, float64), y)
+
+
+negative = _unary(lax.neg_p, "negative", to_float=False)
+sign = _unary(lax.sign_p, "sign", to_float=False)
+floor = _unary(lax.floor_p, "floor")
+ceil = _unary(lax.ceil_p, "ceil")
+exp = _unary(lax.exp_p, "exp")
+log = _unary(lax.log_p, "log")
+log1p = _unary(lax.log1p_p, "log1p")
+expm1 = _unary(lax.expm1_p, "expm1")
+tanh = _unary(lax.tanh_p, "tanh")
+sin = _unary(lax.sin_p, "sin")
+cos = _unary(lax.cos_p, "cos")
+tan = _unary(lax.tan_p, "tan")
+sqrt = _unary(lax.sqrt_p, "sqrt")
+arctan = _unary(lax.atan_p, "arctan")
+sinh = _unary(lax.sinh_p, "sinh")
+cosh = _unary(lax.cosh_p, "cosh")
+arcsinh = _unary(lax.asinh_p, "arcsinh")
+
+
+def abs(x, /):
+    _check_arraylike("abs", x)
+    (x,) = _promote(x)
+    if get_aval(x).dtype.kind in "ub":
+        return x
+    return lax.abs_p.bind(x)
+
+
+absolute = abs
+
+
+def fabs(x):
+    return abs(asarray(x, dtype=_dtypes.default_float()) if get_aval(asarray(x)).dtype.kind != "f" else x)
+
+
+def square(x, /):
+    (x,) = _promote(x)
+    return lax.integer_pow_p.bind(x, y=2)
+
+
+def reciprocal(x):
+    (x,) = _promote(x, to_float=True)
+    return lax.integer_pow_p.bind(x, y=-1)
+
+
+def rint(x):
+    (x,) = _promote(x, to_float=True)
+    return lax.round_p.bind(x)
+
+
+def round(x, decimals=0):
+    (x,) = _promote(x)
+    if get_aval(x).dtype.kind != "f":
+        return x
+    if decimals == 0:
+        return _round_even(x)
+    f = 10.0 ** decimals
+    return _round_even(x * f) / f
+
+
+around = round
+
+
+def _round_even(x):
+    # NumPy rounds half to even
+    fl = floor(x)
+    diff = x - fl
+    up = fl + 1
+    even_up = remainder(fl, 2.0) != 0
+    return where(diff > 0.5, up, where(diff < 0.5, fl, where(even_up, up, fl)))
+
+
+def log2(x):
+    return true_divide(log(x), math.log(2.0))
+
+
+def log10(x):
+    return true_divide(log(x), math.log(10.0))
+
+
+def exp2(x):
+    return power(2.0, x)
+
+
+def invert(x):
+    (x,) = _promote(x)
+    return lax.not_p.bind(x)
+
+
+bitwise_not = invert
+
+
+def isnan(x):
+    x = asarray(x)
+    if get_aval(x).dtype.kind != "f":
+        return full(get_aval(x).shape, False, bool_)
+    return not_equal(x, x)
+
+
+def isfinite(x):
+    x = asarray(x)
+    if get_aval(x).dtype.kind != "f":
+        return full(get_aval(x).shape, True, bool_)
+    return lax.is_finite_p.bind(x)
+
+
+def isinf(x):
+    x = asarray(x)
+    if get_aval(x).dtype.kind != "f":
+        return full(get_aval(x).shape, False, bool_)
+    return equal(abs(x), math.inf)
+
+
+def isposinf(x):
+    return equal(x, math.inf)
+
+
+def isneginf(x):
+    return equal(x, -math.inf)
+
+
+def signbit(x):
+    return less(x, 0)
+
+
+def where(condition, x=None, y=None, /):
+    if x is None and y is None:
+        return nonzero(condition)
+    condition = asarray(condition) if not isinstance(condition, Tracer) else condition
+    if get_aval(condition).dtype.kind != "b":
+        condition = not_equal(condition, 0)
+    x, y = _promote(x, y)
+    condition, x, y = _broadcast_all(condition, x, y)
+    return lax.select_n_p.bind(condition, y, x)
+
+
+def _broadcast_all(*args):
+    shapes = [get_aval(a).shape for a in args]
+    shape = broadcast_shapes(*shapes)
+    return [broadcast_to(a, shape) for a in args]
+
+
+def broadcast_shapes(*shapes):
+    nd = builtins.max([len(s) for s in shapes] + [0])
+    out = []
+    for i in range(nd):
+        dims = [s[len(s) - nd + i] for s in shapes if len(s) - nd + i >= 0]
+        big = {d for d in dims if d != 1}
+        if len(big) > 1:
+            raise ValueError(f"Incompatible shapes for broadcasting: shapes={[tuple(s) for s in shapes]}")
+        out.append(big.pop() if big else 1)
+    return tuple(out)
+
+
+def broadcast_to(x, shape):
+    x = x if isinstance(x, Tracer) else asarray(x)
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    aval = get_aval(x)
+    if aval.shape == shape:
+        return x
+    nd = len(shape)
+    lead = nd - aval.ndim
+    if lead < 0 or any(d != 1 and d != s for d, s in zip(aval.shape, shape[lead:])):
+        raise ValueError(f"Incompatible shapes for broadcasting: {aval.shape} and requested shape {shape}")
+    squeeze_dims = tuple(i for i, (d, s) in enumerate(zip(aval.shape, shape[lead:])) if d == 1 and s != 1)
+    if squeeze_dims:
+        x = lax.reshape(x, tuple(d for i, d in enumerate(aval.shape) if i not in squeeze_dims))
+    kept = tuple(lead + i for i in range(aval.ndim) if i not in squeeze_dims)
+    return lax.broadcast_in_dim(x, shape, kept)
+
+
+def broadcast_arrays(*args):
+    args = [asarray(a) if not isinstance(a, Tracer) else a for a in args]
+    shape = broadcast_shapes(*[get_aval(a).shape for a in args])
+    return [broadcast_to(a, shape) for a in args]
+
+
+def select(condlist, choicelist, default=0):
+    out = default
+    for c, v in reversed(list(zip(condlist, choicelist))):
+        out = where(c, v, out)
+    return out
+
+
+def clip(a, a_min=None, a_max=None, *, min=None, max=None):
+    lo = a_min if a_min is not None else min
+    hi = a_max if a_max is not None else max
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    if lo is not None:
+        a = maximum(lo, a)
+    if hi is not None:
+        a = minimum(hi, a)
+    return a
+
+
+# ------------------------------------------------------------ reductions
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    out = []
+    for a in axis:
+        if not -ndim <= a < builtins.max(ndim, 1):
+            raise ValueError(f"axis {a} is out of bounds for array of dimension {ndim}")
+        out.append(a % ndim if ndim else 0)
+    return tuple(out)
+
+
+def _reduction(name, prim_fn, identity_dtype=None, upcast_bool=True):
+    def fn(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+        _check_arraylike(name, a)
+        a = asarray(a) if not isinstance(a, Tracer) else a
+        aval = get_aval(a)
+        if upcast_bool and aval.dtype.kind == "b" and name in ("sum", "prod"):
+            a = lax.convert_element_type(a, _dtypes.default_int())
+        elif upcast_bool and aval.dtype.kind in "iu" and aval.dtype.bits < 32 and name in ("sum", "prod"):
+            a = lax.convert_element_type(a, _dtypes.int32 if aval.dtype.kind == "i" else _dtypes.uint32)
+        if dtype is not None:
+            a = lax.convert_element_type(a, dtype)
+        axes = _axes(axis, aval.ndim)
+        if name in ("max", "min") and any(aval.shape[i] == 0 for i in axes):
+            raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+        res = prim_fn(a, axes) if axes or name not in ("max", "min") else a
+        if keepdims:
+            res = lax.expand_dims(res, axes) if axes else res
+        return res
+    fn.__name__ = name
+    return fn
+
+
+sum = _reduction("sum", lax.reduce_sum)
+prod = _reduction("prod", lax.reduce_prod)
+max = amax = _reduction("max", lax.reduce_max)
+min = amin = _reduction("min", lax.reduce_min)
+
+
+def any(a, axis=None, keepdims=False):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    if get_aval(a).dtype.kind != "b":
+        a = not_equal(a, 0)
+    axes = _axes(axis, get_aval(a).ndim)
+    res = lax.reduce_or_p.bind(a, axes=axes) if axes else a
+    return lax.expand_dims(res, axes) if keepdims and axes else res
+
+
+def all(a, axis=None, keepdims=False):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    if get_aval(a).dtype.kind != "b":
+        a = not_equal(a, 0)
+    axes = _axes(axis, get_aval(a).ndim)
+    res = lax.reduce_and_p.bind(a, axes=axes) if axes else a
+    return lax.expand_dims(res, axes) if keepdims and axes else res
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
+    _check_arraylike("mean", a)
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    aval = get_aval(a)
+    axes = _axes(axis, aval.ndim)
+    n = 1
+    for i in axes:
+        n *= aval.shape[i]
+    if aval.dtype.kind != "f":
+        a = lax.convert_element_type(a, _dtypes.default_float())
+    s = sum(a, axis=axis, keepdims=keepdims)
+    return lax.div_p.bind(s, ArrayImpl(_dtypes.round_list(get_aval(s).dtype, [float(n)]), (), get_aval(s).dtype))
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    if get_aval(a).dtype.kind != "f":
+        a = lax.convert_element_type(a, _dtypes.default_float())
+    aval = get_aval(a)
+    axes = _axes(axis, aval.ndim)
+    n = 1
+    for i in axes:
+        n *= aval.shape[i]
+    centered = a - mean(a, axis=axis, keepdims=True)
+    sq = lax.mul_p.bind(centered, centered)
+    s = sum(sq, axis=axis, keepdims=keepdims)
+    return lax.div_p.bind(s, ArrayImpl(_dtypes.round_list(get_aval(s).dtype, [float(n - ddof)]), (), get_aval(s).dtype))
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+    return sqrt(var(a, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def median(a, axis=None, keepdims=False):
+    a = asarray(a)
+    if axis is None:
+        a = ravel(a)
+        axis = 0
+    s = sort(a, axis=axis)
+    n = get_aval(s).shape[axis]
+    lo = take(s, (n - 1) // 2, axis=axis)
+    hi = take(s, n // 2, axis=axis)
+    return (lo + hi) / 2
+
+
+def argmax(a, axis=None, keepdims=False):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    if axis is None:
+        a = ravel(a)
+        axis = 0
+    axis = axis % get_aval(a).ndim
+    res = lax.argmax_p.bind(a, axes=(axis,), index_dtype=_dtypes.default_int())
+    return lax.expand_dims(res, (axis,)) if keepdims else res
+
+
+def argmin(a, axis=None, keepdims=False):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    if axis is None:
+        a = ravel(a)
+        axis = 0
+    axis = axis % get_aval(a).ndim
+    res = lax.argmin_p.bind(a, axes=(axis,), index_dtype=_dtypes.default_int())
+    return lax.expand_dims(res, (axis,)) if keepdims else res
+
+
+def cumsum(a, axis=None, dtype=None):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    if axis is None:
+        a = ravel(a)
+        axis = 0
+    if get_aval(a).dtype.kind == "b":
+        a = lax.convert_element_type(a, _dtypes.default_int())
+    return lax.cumsum_p.bind(a, axis=axis % get_aval(a).ndim, reverse=False)
+
+
+def cumprod(a, axis=None, dtype=None):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    if axis is None:
+        a = ravel(a)
+        axis = 0
+    return lax.cumprod_p.bind(a, axis=axis % get_aval(a).ndim, reverse=False)
+
+
+def count_nonzero(a, axis=None):
+    return sum(not_equal(a, 0), axis=axis)
+
+
+def average(a, axis=None, weights=None):
+    if weights is None:
+        return mean(a, axis=axis)
+    return sum(a * weights, axis=axis) / sum(weights, axis=axis)
+
+
+# ------------------------------------------------------------ shapes
+def shape(a):
+    return get_aval(asarray(a) if not isinstance(a, Tracer) else a).shape
+
+
+def ndim(a):
+    return len(shape(a))
+
+
+def size(a, axis=None):
+    s = shape(a)
+    return lax.size_of(s) if axis is None else s[axis]
+
+
+def reshape(a, shape=None, order="C", *, newshape=None):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    shape = newshape if shape is None else shape
+    if isinstance(shape, int):
+        shape = (shape,)
+    shape = [int(d) for d in shape]
+    total = get_aval(a).size
+    if -1 in shape:
+        known = 1
+        for d in shape:
+            if d != -1:
+                known *= d
+        shape[shape.index(-1)] = total // known if known else 0
+    if lax.size_of(shape) != total:
+        raise TypeError(f"cannot reshape array of shape {get_aval(a).shape} (size {total}) into shape {tuple(shape)} "
+                        f"(size {lax.size_of(shape)})")
+    return lax.reshape(a, tuple(shape))
+
+
+def ravel(a):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    return reshape(a, (get_aval(a).size,))
+
+
+def transpose(a, axes=None):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    nd = get_aval(a).ndim
+    axes = tuple(range(nd))[::-1] if axes is None else tuple(ax % nd for ax in axes)
+    return lax.transpose(a, axes)
+
+
+permute_dims = transpose
+
+
+def swapaxes(a, axis1, axis2):
+    nd = ndim(a)
+    perm = list(range(nd))
+    perm[axis1 % nd], perm[axis2 % nd] = perm[axis2 % nd], perm[axis1 % nd]
+    return lax.transpose(asarray(a), perm)
+
+
+def moveaxis(a, source, destination):
+    from jaxlite._batching import moveaxis as mv
+    return mv(asarray(a) if not isinstance(a, Tracer) else a, source, destination)
+
+
+def squeeze(a, axis=None):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    sh = get_aval(a).shape
+    if axis is None:
+        axis = tuple(i for i, d in enumerate(sh) if d == 1)
+    elif isinstance(axis, int):
+        axis = (axis,)
+    return lax.squeeze(a, axis)
+
+
+def expand_dims(a, axis):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    axis = (axis,) if isinstance(axis, int) else tuple(axis)
+    return lax.expand_dims(a, axis)
+
+
+def atleast_1d(a):
+    a = asarray(a)
+    return reshape(a, (1,)) if ndim(a) == 0 else a
+
+
+def atleast_2d(a):
+    a = asarray(a)
+    return reshape(a, (1,) * (2 - ndim(a)) + shape(a)) if ndim(a) < 2 else a
+
+
+def concatenate(arrays, axis=0, dtype=None):
+    arrays = list(arrays)
+    if axis is None:
+        arrays = [ravel(a) for a in arrays]
+        axis = 0
+    arrays = _promote(*arrays) if len(arrays) > 1 else [asarray(arrays[0])]
+    nd = get_aval(arrays[0]).ndim
+    if nd == 0:
+        raise ValueError("Zero-dimensional arrays cannot be concatenated.")
+    return lax.concatenate_p.bind(*arrays, dimension=axis % nd)
+
+
+def stack(arrays, axis=0, dtype=None):
+    arrays = [asarray(a) if not isinstance(a, Tracer) else a for a in arrays]
+    if not arrays:
+        raise ValueError("Need at least one array to stack.")
+    shapes = {get_aval(a).shape for a in arrays}
+    if len(shapes) > 1:
+        raise ValueError("All input arrays must have the same shape.")
+    nd = get_aval(arrays[0]).ndim + 1
+    axis = axis % nd
+    return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
+
+
+def hstack(arrays):
+    arrays = [atleast_1d(a) for a in arrays]
+    return concatenate(arrays, axis=0 if ndim(arrays[0]) == 1 else 1)
+
+
+def vstack(arrays):
+    return concatenate([atleast_2d(a) for a in arrays], axis=0)
+
+
+def split(a, indices_or_sections, axis=0):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    n = get_aval(a).shape[axis]
+    if isinstance(indices_or_sections, int):
+        step = n // indices_or_sections
+        cuts = [i * step for i in range(1, indices_or_sections)]
+    else:
+        cuts = list(indices_or_sections)
+    bounds = [0] + cuts + [n]
+    out = []
+    for s, e in zip(bounds[:-1], bounds[1:]):
+        idx = [slice(None)] * get_aval(a).ndim
+        idx[axis] = slice(s, e)
+        out.append(a[tuple(idx)])
+    return out
+
+
+def tile(a, reps):
+    a = asarray(a)
+    reps = (reps,) if isinstance(reps, int) else tuple(reps)
+    out = a
+    for ax, r in enumerate(reps[::-1]):
+        axis = ndim(out) - 1 - ax
+        out = concatenate([out] * r, axis=axis)
+    return out
+
+
+def repeat(a, repeats, axis=None):
+    a = asarray(a)
+    if axis is None:
+        a = ravel(a)
+        axis = 0
+    parts = [a[(slice(None),) * axis + (i,)] for i in range(shape(a)[axis])]
+    return stack([p for p in parts for _ in range(repeats)], axis=axis)
+
+
+def flip(a, axis=None):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    axes = _axes(axis, ndim(a))
+    return lax.rev_p.bind(a, dimensions=axes)
+
+
+def roll(a, shift, axis=None):
+    a = asarray(a)
+    if axis is None:
+        return reshape(roll(ravel(a), shift, 0), shape(a))
+    n = shape(a)[axis]
+    shift = shift % n if n else 0
+    idx_a = [slice(None)] * ndim(a)
+    idx_b = [slice(None)] * ndim(a)
+    idx_a[axis] = slice(n - shift, n)
+    idx_b[axis] = slice(0, n - shift)
+    return concatenate([a[tuple(idx_a)], a[tuple(idx_b)]], axis=axis)
+
+
+def pad(array_, pad_width, mode="constant", constant_values=0):
+    a = asarray(array_) if not isinstance(array_, Tracer) else array_
+    nd = ndim(a)
+    if isinstance(pad_width, int):
+        pad_width = ((pad_width, pad_width),) * nd
+    pad_width = [tuple(p) if isinstance(p, (tuple, list)) else (p, p) for p in pad_width]
+    if len(pad_width) == 1:
+        pad_width = pad_width * nd
+    if mode != "constant":
+        raise NotImplementedError(f"jaxlite supports jnp.pad with mode='constant' only, not {mode!r}")
+    val = lax.convert_element_type(constant_values, get_aval(a).dtype)
+    return lax.pad_p.bind(a, val, padding_config=tuple((lo, hi, 0) for lo, hi in pad_width))
+
+
+def take(a, indices, axis=None, mode=None, fill_value=None):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    if axis is None:
+        a = ravel(a)
+        axis = 0
+    idx = [slice(None)] * ndim(a)
+    idx[axis] = indices if not isinstance(indices, int) else asarray(indices)
+    return _indexing.getitem(a, tuple(idx), mode="fill" if mode == "fill" else "clip", fill_value=fill_value)
+
+
+def take_along_axis(arr, indices, axis):
+    arr = asarray(arr) if not isinstance(arr, Tracer) else arr
+    indices = asarray(indices) if not isinstance(indices, Tracer) else indices
+    nd = ndim(arr)
+    axis = axis % nd
+    sh = get_aval(indices).shape
+    index = []
+    for d in range(nd):
+        if d == axis:
+            index.append(indices)
+        else:
+            shp = [1] * nd
+            shp[d] = sh[d]
+            index.append(reshape(arange(sh[d]), shp))
+    return _indexing.getitem(arr, tuple(broadcast_arrays(*index)))
+
+
+def nonzero(a, size=None, fill_value=None):
+    a = asarray(a)
+    if isinstance(a, Tracer):
+        from jaxlite.errors import ConcretizationTypeError
+        raise ConcretizationTypeError("The size argument of jnp.nonzero must be statically specified to use "
+                                      "jnp.nonzero within JAX transformations.")
+    return tuple(_indexing._bool_to_int(not_equal(a, 0)))
+
+
+argwhere = None
+
+
+def sort(a, axis=-1, stable=True, descending=False):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    if axis is None:
+        a, axis = ravel(a), 0
+    nd = ndim(a)
+    out = lax.sort_p.bind(a, dimension=axis % nd, is_stable=True, num_keys=1)[0]
+    return flip(out, axis) if descending else out
+
+
+def argsort(a, axis=-1, stable=True, descending=False):
+    a = asarray(a) if not isinstance(a, Tracer) else a
+    if axis is None:
+        a, axis = ravel(a), 0
+    nd = ndim(a)
+    axis = axis % nd
+    iota = lax.iota_p.bind(dtype=_dtypes.default_int(), shape=get_aval(a).shape, dimension=axis, sharding=None)
+    key = negative(a) if descending else a
+    return lax.sort_p.bind(key, iota, dimension=axis, is_stable=True, num_keys=1)[1]
+
+
+def unique(a):
+    a = asarray(a)
+    vals = sorted(set(a.data))
+    return array(vals, dtype=a.dtype)
+
+
+# ------------------------------------------------------------ linear algebra
+def dot(a, b, *, precision=None, preferred_element_type=None):
+    _check_arraylike("dot", a, b)
+    a, b = _promote_no_rank(a, b)
+    na, nb = ndim(a), ndim(b)
+    if na == 0 or nb == 0:
+        return multiply(a, b)
+    contract_b = 0 if nb == 1 else nb - 2
+    return lax.dot_general(a, b, (((na - 1,), (contract_b,)), ((), ())), preferred_element_type=get_aval(a).dtype)
+
+
+def _promote_no_rank(*args):
+    typed = [_typed(a) for a in args]
+    dt, weak = _dtypes.promote(*typed)
+    out = []
+    for a, (adt, aweak) in zip(args, typed):
+        if isinstance(a, (bool, int, float)) and not isinstance(a, Tracer):
+            out.append(ArrayImpl(_dtypes.convert_list([a], adt, dt), (), dt, weak))
+        elif adt != dt or aweak != weak:
+            out.append(lax.convert_element_type(a, dt, weak_type=weak and aweak))
+        else:
+            out.append(asarray(a) if not isinstance(a, Tracer) else a)
+    return out
+
+
+def matmul(a, b, *, precision=None, preferred_element_type=None, out_sharding=None):
+    _check_arraylike("matmul", a, b)
+    if out_sharding is not None:
+        from jaxlite.errors import not_available
+        raise not_available("jnp.matmul(..., out_sharding=...)", "jaxlite has one device and no shardings.")
+    a, b = _promote_no_rank(a, b)
+    na, nb = ndim(a), ndim(b)
+    if na == 0 or nb == 0:
+        raise ValueError("matmul operand must have at least one dimension")
+    dt = get_aval(a).dtype
+    if na <= 2 and nb <= 2:
+        return lax.dot_general(a, b, (((na - 1,), (0 if nb == 1 else nb - 2,)), ((), ())), preferred_element_type=dt)
+    # batched: broadcast leading dims
+    a2 = a if na > 1 else reshape(a, (1,) + shape(a))
+    b2 = b if nb > 1 else reshape(b, shape(b) + (1,))
+    batch = broadcast_shapes(shape(a2)[:-2], shape(b2)[:-2])
+    a2 = broadcast_to(a2, batch + shape(a2)[-2:])
+    b2 = broadcast_to(b2, batch + shape(b2)[-2:])
+    k = len(batch)
+    out = lax.dot_general(a2, b2, (((k + 1,), (k,)), (tuple(range(k)), tuple(range(k)))), preferred_element_type=dt)
+    if na == 1:
+        out = squeeze(out, -2)
+    if nb == 1:
+        out = squeeze(out, -1)
+    return out
+
+
+def vdot(a, b):
+    return dot(ravel(asarray(a)), ravel(asarray(b)))
+
+
+def inner(a, b):
+    a, b = asarray(a), asarray(b)
+    if ndim(a) == 0 or ndim(b) == 0:
+        return a * b
+    return lax.dot_general(a, b, (((ndim(a) - 1,), (ndim(b) - 1,)), ((), ())), preferred_element_type=result_type(a, b))
+
+
+def outer(a, b):
+    a, b = ravel(asarray(a)), ravel(asarray(b))
+    return a[:, None] * b[None, :]
+
+
+def tensordot(a, b, axes=2):
+    a, b = asarray(a), asarray(b)
+    if isinstance(axes, int):
+        ax_a = tuple(range(ndim(a) - axes, ndim(a)))
+        ax_b = tuple(range(axes))
+    else:
+        ax_a, ax_b = axes
+        ax_a = (ax_a,) if isinstance(ax_a, int) else tuple(ax_a)
+        ax_b = (ax_b,) if isinstance(ax_b, int) else tuple(ax_b)
+    return lax.dot_general(a, b, ((ax_a, ax_b), ((), ())), preferred_element_type=result_type(a, b))
+
+
+def einsum(subscripts, *operands, optimize=None, precision=None, preferred_element_type=None):
+    """Einstein summation by broadcasting every operand over all the labels,
+    multiplying and summing the labels not in the output."""
+    operands = _promote_no_rank(*operands)
+    subscripts = subscripts.replace(" ", "")
+    if "->" in subscripts:
+        ins, out = subscripts.split("->")
+    else:
+        ins = subscripts
+        letters = [c for c in ins.replace(",", "")]
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    ins = ins.split(",")
+    if "." in subscripts:
+        raise NotImplementedError("jaxlite's einsum does not support '...' yet")
+    labels = []
+    for term in ins:
+        for c in term:
+            if c not in labels:
+                labels.append(c)
+    sizes = {}
+    for term, op in zip(ins, operands):
+        for c, d in zip(term, shape(op)):
+            sizes[c] = d
+    full_shape = tuple(sizes[c] for c in labels)
+    total = None
+    for term, op in zip(ins, operands):
+        # repeated labels in one term (a diagonal) are taken first
+        if len(set(term)) != len(term):
+            raise NotImplementedError("jaxlite's einsum does not support repeated labels within one operand")
+        perm = sorted(range(len(term)), key=lambda i: labels.index(term[i]))
+        op_t = lax.transpose(op, perm) if perm != list(range(len(term))) else op
+        dims = tuple(sorted(labels.index(c) for c in term))
+        op_b = lax.broadcast_in_dim(op_t, full_shape, dims)
+        total = op_b if total is None else lax.mul_p.bind(total, op_b)
+    summed = tuple(i for i, c in enumerate(labels) if c not in out)
+    res = lax.reduce_sum(total, summed) if summed else total
+    remaining = [c for c in labels if c in out]
+    perm = [remaining.index(c) for c in out]
+    return lax.transpose(res, perm) if perm != list(range(len(perm))) else res
+
+
+def trace(a, offset=0, axis1=0, axis2=1):
+    return sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    a = asarray(a)
+    n = builtins.min(shape(a)[axis1], shape(a)[axis2] - offset)
+    return stack([a[i, i + offset] for i in range(n)], axis=-1)
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return all(isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    a, b = _promote(a, b, to_float=True)
+    a, b = broadcast_arrays(a, b)
+    close = less_equal(abs(a - b), atol + rtol * abs(b))
+    both_inf = bitwise_and(isinf(a), equal(a, b))
+    out = bitwise_or(close, both_inf)
+    if equal_nan:
+        out = bitwise_or(out, bitwise_and(isnan(a), isnan(b)))
+    return out
+
+
+def array_equal(a1, a2, equal_nan=False):
+    a1, a2 = asarray(a1), asarray(a2)
+    if shape(a1) != shape(a2):
+        return asarray(False)
+    return all(equal(a1, a2))
+
+
+def array_equiv(a1, a2):
+    return all(equal(a1, a2))
+
+
+def promote_types_(a, b):
+    return promote_types(a, b)
+
+
+def can_cast(from_, to, casting="safe"):
+    return promote_types(from_, to) == _to_dtype(to)
+
+
+def iscomplexobj(x):
+    return False
+
+
+def isscalar(x):
+    return isinstance(x, (bool, int, float)) or (isinstance(x, (ArrayImpl, Tracer)) and ndim(x) == 0)
+
+
+def logaddexp(x, y):
+    m = maximum(x, y)
+    return m + log1p(exp(-abs(x - y)))
+
+
+def heaviside(x, h0):
+    return where(x < 0, 0.0, where(x > 0, 1.0, h0))
+
+
+def interp(x, xp, fp):
+    x, xp, fp = asarray(x, float32), asarray(xp, float32), asarray(fp, float32)
+    idx = clip(sum(less_equal(xp[None, :], ravel(x)[:, None]), axis=1) - 1, 0, shape(xp)[0] - 2)
+    x0, x1, y0, y1 = xp[idx], xp[idx + 1], fp[idx], fp[idx + 1]
+    out = y0 + (ravel(x) - x0) * (y1 - y0) / (x1 - x0)
+    return reshape(out, shape(x))
+
+
+def corrcoef(x, y=None):
+    x = asarray(x)
+    if y is not None:
+        x = stack([ravel(x), ravel(asarray(y))])
+    xc = x - mean(x, axis=1, keepdims=True)
+    cov = matmul(xc, transpose(xc)) / (shape(x)[1] - 1)
+    d = sqrt(diagonal(cov))
+    return cov / outer(d, d)
+
+
+def cov(m, rowvar=True):
+    x = asarray(m)
+    if not rowvar:
+        x = transpose(x)
+    xc = x - mean(x, axis=1, keepdims=True)
+    return matmul(xc, transpose(xc)) / (shape(x)[1] - 1)
+
+
+def meshgrid(*xi, indexing="xy"):
+    xi = [ravel(asarray(x)) for x in xi]
+    shapes = [shape(x)[0] for x in xi]
+    if indexing == "xy" and len(xi) >= 2:
+        shapes[0], shapes[1] = shapes[1], shapes[0]
+    out = []
+    for i, x in enumerate(xi):
+        pos = i
+        if indexing == "xy" and len(xi) >= 2 and i < 2:
+            pos = 1 - i
+        out.append(lax.broadcast_in_dim(x, tuple(shapes), (pos,)))
+    return out
+
+
+def _prod_axes(shape_, axes):
+    n = 1
+    for a in axes:
+        n *= shape_[a]
+    return n
+
+
+from jaxlite.numpy import linalg  # noqa: E402  (uses the functions above)
+promote_types = promote_types
