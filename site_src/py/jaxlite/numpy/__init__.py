@@ -117,7 +117,7 @@ def _infer(obj):
         if len(shapes) > 1:
             raise ValueError("setting an array element with a sequence. The requested array has an inhomogeneous shape")
         dt, _ = _dtypes.promote(*[(p[2], p[3] and not isinstance(o, ArrayImpl)) for p, o in zip(parts, obj)])
-        if all(isinstance(o, (bool, int, float)) for o in obj):
+        if builtins.all(isinstance(o, (bool, int, float)) for o in obj):
             kinds = {type(o) for o in obj}
             if kinds == {bool}:
                 dt = _dtypes.bool_
@@ -137,7 +137,7 @@ def array(obj, dtype=None, copy=True, ndmin=0):
         out = obj if dtype is None else _astype(obj, dtype)
         return out
     vals, shape, dt, weak = _infer(obj)
-    if isinstance(obj, (list, tuple)) and any(isinstance(o, Tracer) for o in _flat_objs(obj)):
+    if isinstance(obj, (list, tuple)) and builtins.any(isinstance(o, Tracer) for o in _flat_objs(obj)):
         return stack([array(o) for o in obj]) if dtype is None else stack([array(o, dtype) for o in obj])
     if dtype is not None:
         target = _dtypes.canonicalize(_to_dtype(dtype))
@@ -240,10 +240,10 @@ def arange(start, stop=None, step=None, dtype=None):
     if step is None:
         step = 1
     if dtype is None:
-        dtype = _dtypes.default_float() if any(isinstance(v, float) for v in (start, stop, step)) else _dtypes.default_int()
+        dtype = _dtypes.default_float() if builtins.any(isinstance(v, float) for v in (start, stop, step)) else _dtypes.default_int()
     dt = _dtypes.canonicalize(_to_dtype(dtype))
-    n = max(0, math.ceil((stop - start) / step))
-    if dt.kind == "i" and all(isinstance(v, int) for v in (start, stop, step)) and start == 0 and step == 1:
+    n = builtins.max(0, math.ceil((stop - start) / step))
+    if dt.kind == "i" and builtins.all(isinstance(v, int) for v in (start, stop, step)) and start == 0 and step == 1:
         return lax.iota_p.bind(dtype=dt, shape=(n,), dimension=0, sharding=None) if False else \
             ArrayImpl(list(range(n)), (n,), dt, False)
     vals = [start + i * step for i in range(n)]
@@ -288,16 +288,16 @@ def identity(n, dtype=None):
 def diag(v, k=0):
     v = asarray(v)
     if v.ndim == 1:
-        n = v.shape[0] + abs(k)
+        n = v.shape[0] + builtins.abs(k)
         rows = []
         for i in range(n):
             row = []
             for j in range(n):
-                row.append(v[i] if j - i == k and 0 <= min(i, j) and (i if k >= 0 else j) < v.shape[0] else zeros((), v.dtype))
+                row.append(v[i] if j - i == k and 0 <= builtins.min(i, j) and (i if k >= 0 else j) < v.shape[0] else zeros((), v.dtype))
             rows.append(stack(row))
         return stack(rows)
-    n = min(v.shape[0], v.shape[1])
-    return stack([v[i, i + k] for i in range(n - abs(k))])
+    n = builtins.min(v.shape[0], v.shape[1])
+    return stack([v[i, i + k] for i in range(n - builtins.abs(k))])
 
 
 def tri(N, M=None, k=0, dtype=None):
@@ -323,7 +323,7 @@ def _promote(*args, to_float=False):
     dt, weak = _dtypes.promote(*typed)
     if to_float and dt.kind != "f":
         dt, weak = _dtypes.default_float(), weak and False
-        if all(w for _, w in typed):
+        if builtins.all(w for _, w in typed):
             weak = True
     out = []
     for a, (adt, aweak) in zip(args, typed):
@@ -617,7 +617,7 @@ def broadcast_to(x, shape):
         return x
     nd = len(shape)
     lead = nd - aval.ndim
-    if lead < 0 or any(d != 1 and d != s for d, s in zip(aval.shape, shape[lead:])):
+    if lead < 0 or builtins.any(d != 1 and d != s for d, s in zip(aval.shape, shape[lead:])):
         raise ValueError(f"Incompatible shapes for broadcasting: {aval.shape} and requested shape {shape}")
     squeeze_dims = tuple(i for i, (d, s) in enumerate(zip(aval.shape, shape[lead:])) if d == 1 and s != 1)
     if squeeze_dims:
@@ -676,7 +676,7 @@ def _reduction(name, prim_fn, identity_dtype=None, upcast_bool=True):
         if dtype is not None:
             a = lax.convert_element_type(a, dtype)
         axes = _axes(axis, aval.ndim)
-        if name in ("max", "min") and any(aval.shape[i] == 0 for i in axes):
+        if name in ("max", "min") and builtins.any(aval.shape[i] == 0 for i in axes):
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
         res = prim_fn(a, axes) if axes or name not in ("max", "min") else a
         if keepdims:
