@@ -841,24 +841,19 @@ def _dot_batcher(args, dims, *, dimension_numbers, precision=None, preferred_ele
         dn = ((shift(lc), shift(rc)), ((0,) + shift(lb), (0,) + shift(rb)))
         return dot_general_p.bind(lhs, rhs, dimension_numbers=dn, precision=precision,
                                   preferred_element_type=preferred_element_type, out_sharding=None), 0
+    shift = lambda t, d: tuple(i + 1 if i >= d else i for i in t)
     if ld is not None:
         # the batch axis becomes a free dimension of lhs
-        lnd = get_aval(lhs).ndim
-        bump = lambda t: tuple(i + 1 if i >= ld else i for i in t)
-        new_lc, new_lb = bump([i - (1 if i >= ld else 0) for i in lc]) if False else None, None
-        lc2 = tuple(i if i < ld else i + 0 for i in lc)
-        dn = ((lc2, rc), (lb, rb))
-        out = dot_general_p.bind(lhs, rhs, dimension_numbers=dn, precision=precision,
+        lc2, lb2 = shift(lc, ld), shift(lb, ld)
+        out = dot_general_p.bind(lhs, rhs, dimension_numbers=((lc2, rc), (lb2, rb)), precision=precision,
                                  preferred_element_type=preferred_element_type, out_sharding=None)
-        # position of the batch axis among lhs free dims
-        lfree = [i for i in range(lnd) if i not in lc and i not in lb]
+        lfree = [i for i in range(get_aval(lhs).ndim) if i not in lc2 and i not in lb2]
         return out, len(lb) + lfree.index(ld)
-    rnd = get_aval(rhs).ndim
-    out = dot_general_p.bind(lhs, rhs, dimension_numbers=dimension_numbers, precision=precision,
+    rc2, rb2 = shift(rc, rd), shift(rb, rd)
+    out = dot_general_p.bind(lhs, rhs, dimension_numbers=((lc, rc2), (lb, rb2)), precision=precision,
                              preferred_element_type=preferred_element_type, out_sharding=None)
-    lnd = get_aval(lhs).ndim
-    n_lfree = lnd - len(lc) - len(lb)
-    rfree = [i for i in range(rnd) if i not in rc and i not in rb]
+    n_lfree = get_aval(lhs).ndim - len(lc) - len(lb)
+    rfree = [i for i in range(get_aval(rhs).ndim) if i not in rc2 and i not in rb2]
     return out, len(lb) + n_lfree + rfree.index(rd)
 
 
