@@ -2,11 +2,12 @@
 
 This module reproduces ``jax.random`` as JAX 0.10.2 computes it in its
 default configuration: the ``threefry2x32`` PRNG with
-``jax_threefry_partitionable=True`` (the default since JAX 0.5), 32-bit mode
-(``jax_enable_x64=False``), no ``jax_random_seed_offset``, and the ``"low"``
-dynamic-range modes of ``gumbel``/``bernoulli``/``categorical``.
+``jax_threefry_partitionable=True`` (its default), 32-bit mode
+(``jax_enable_x64=False``; ``seed(n, x64=True)``, 64-bit bits and float64
+``uniform`` follow x64 mode), no ``jax_random_seed_offset``, and the
+``"low"`` modes of ``bernoulli``/``gumbel``/``categorical``/``choice``.
 
-It works on plain Python data so that it can run anywhere, Pyodide included:
+It works on plain Python data so that it runs anywhere, Pyodide included:
 
 * a key is its raw key data, a tuple ``(k0, k1)`` of two uint32 ints -- what
   ``jax.random.key_data(key)`` holds;
@@ -15,12 +16,14 @@ It works on plain Python data so that it can run anywhere, Pyodide included:
   the dtype's precision for float dtypes.
 
 Integer results (keys, bits, ``randint``, ``permutation``, ...) are exact by
-construction. Float results follow JAX's algorithm step by step, rounding to
-float32 after every operation, and replay the float32 kernels that XLA:CPU
-compiles for ``log``, ``log1p``, ``erf`` and ``erf_inv`` -- including the
-fused multiply-adds that LLVM forms on x86-64 CPUs with FMA. With those, they
-match real JAX on such a CPU exactly; on GPU/TPU, JAX's own transcendental
-functions differ in the last bit now and then, and so would ours against it.
+construction. Float results follow JAX's algorithm step by step in float32
+and replay what XLA:CPU compiles for it: its ``log``, ``log1p``, ``erf`` and
+``erf_inv`` kernels, the fused multiply-adds LLVM forms in them on x86-64
+CPUs with FMA, flush-to-zero of denormals, and the summation order of
+``cumsum``. On such a CPU they equal real JAX's floats exactly (checked on
+every float32 uniform value normal, gumbel and exponential can draw). On
+GPU/TPU, JAX's own transcendental functions differ in the last bit now and
+then, and so do these against them.
 
 This module imports nothing from jaxlite: the array layer wraps it.
 """
@@ -44,7 +47,7 @@ _FLOAT_DTYPES = ("float16", "float32", "float64")
 # ---------------------------------------------------------------------------
 # Float rounding: every float32 operation is a float64 operation rounded back.
 # (Rounding a correctly rounded double to float32 is itself correctly rounded
-# for +, -, *, / and sqrt, because 53 >= 2 * 24 + 2.)
+# for +, -, *, / and sqrt, because 53 >= 2 * 24 + 2; float16 likewise.)
 
 _F32 = struct.Struct("<f")
 _F16 = struct.Struct("<e")
@@ -54,12 +57,27 @@ _F64 = struct.Struct("<d")
 _U64 = struct.Struct("<Q")
 
 
-def f32(x: float) -> float:
+def f32(x: float, _pack=_F32.pack, _unpack=_F32.unpack) -> float:
     """``x`` rounded to the nearest float32 (ties to even), overflowing to inf."""
     try:
-        return _F32.unpack(_F32.pack(x))[0]
+        return _unpack(_pack(x))[0]
     except OverflowError:  # struct refuses what rounds past FLT_MAX; IEEE gives inf
         return math.copysign(math.inf, x)
+
+
+_MIN_NORMAL = 2.0 ** -126
+
+
+def _r32(x: float) -> float:
+    """The float32 result of an XLA:CPU operation whose exact value is ``x``.
+
+    XLA:CPU runs with flush-to-zero and denormals-are-zero, so results (and
+    hence inputs) below float32's smallest normal number become signed zeros.
+    """
+    r = f32(x)
+    if -_MIN_NORMAL < r < _MIN_NORMAL:
+        return math.copysign(0.0, r)
+    return r
 
 
 def _f16(x: float) -> float:
@@ -85,13 +103,12 @@ def _bits_of_f32(x: float) -> int:
     return _U32.unpack(_F32.pack(x))[0]
 
 
-def _is_f32_midpoint(s: float) -> bool:
-    """True when ``s`` lies exactly halfway between two adjacent float32s."""
-    if s == 0.0 or not math.isfinite(s):
-        return False
-    _, exp = math.frexp(s)  # s = m * 2**exp with 0.5 <= |m| < 1
-    ulp_exp = max(exp - 24, -149)  # float32 spacing there (subnormals: 2**-149)
-    return math.ldexp(s, -ulp_exp) % 1.0 == 0.5
+def _low29_bits(s: float) -> int:
+    """The 29 low mantissa bits of the double ``s``: what float32 rounds away."""
+    return _U64.unpack(_F64.pack(s))[0] & 0x1FFFFFFF
+
+
+_MIDPOINT_LOW29 = 0x10000000  # exactly half a float32 ulp
 
 
 def _fma32(a: float, b: float, c: float) -> float:
@@ -100,18 +117,19 @@ def _fma32(a: float, b: float, c: float) -> float:
     XLA:CPU lets LLVM contract a multiply feeding an add into one FMA
     instruction, whose result can differ in the last bit from rounding twice.
     The product of two float32s is exact in a double; the sum is not always,
-    and rounding that double to float32 is wrong only when it lands exactly on
-    a float32 midpoint -- then the exact error (TwoSum) breaks the tie.
+    and rounding that double to float32 goes wrong only when it lands exactly
+    on a float32 midpoint -- then the exact error (TwoSum) breaks the tie.
+    (The bit test assumes float32's normal range; FTZ zeroes the rest.)
     """
     p = a * b
     s = p + c
-    if not math.isfinite(s) or not _is_f32_midpoint(s):
-        return f32(s)
+    if _low29_bits(s) != _MIDPOINT_LOW29:
+        return _r32(s)
     z = s - p
     err = (p - (s - z)) + (c - z)  # s + err == p + c exactly
     if err == 0.0:
-        return f32(s)
-    return f32(math.nextafter(s, math.inf if err > 0 else -math.inf))
+        return _r32(s)
+    return _r32(math.nextafter(s, math.inf if err > 0 else -math.inf))
 
 
 def _max(a: float, b: float) -> float:
@@ -140,14 +158,16 @@ def threefry_2x32(k0: int, k1: int, x0: list[int], x1: list[int]) -> tuple[list[
             f"threefry_2x32 needs two counter lists of the same length, got "
             f"{len(x0)} and {len(x1)}.")
     ks = (k0 & _MASK32, k1 & _MASK32, (k0 ^ k1 ^ 0x1BD11BDA) & _MASK32)
-    # Key injections after each block of four rounds: (ks[a], ks[b] + block).
-    injections = [(ks[(i + 1) % 3], (ks[(i + 2) % 3] + i + 1) & _MASK32) for i in range(5)]
-    blocks = [(_ROTATIONS[i % 2], injections[i]) for i in range(5)]
+    # After each block of four rounds the key schedule is injected, rotated
+    # by one word, plus the block number.
+    blocks = [(_ROTATIONS[i % 2], ks[(i + 1) % 3], (ks[(i + 2) % 3] + i + 1) & _MASK32)
+              for i in range(5)]
+    ks0, ks1 = ks[0], ks[1]
     out0, out1 = [], []
     for a, b in zip(x0, x1):
-        a = (a + ks[0]) & _MASK32
-        b = (b + ks[1]) & _MASK32
-        for rotations, (inj0, inj1) in blocks:
+        a = (a + ks0) & _MASK32
+        b = (b + ks1) & _MASK32
+        for rotations, inj0, inj1 in blocks:
             for r in rotations:
                 a = (a + b) & _MASK32
                 b = (((b << r) | (b >> (32 - r))) & _MASK32) ^ a
@@ -160,9 +180,6 @@ def threefry_2x32(k0: int, k1: int, x0: list[int], x1: list[int]) -> tuple[list[
 
 # ---------------------------------------------------------------------------
 # Keys
-
-Key = tuple  # (k0, k1), two uint32 ints
-
 
 def _check_key(key) -> tuple[int, int]:
     try:
@@ -266,18 +283,17 @@ _LOG_POLY = tuple(map(_f32_from_bits, (
 _LN2_LO = _f32_from_bits(0xB95E8083)
 _LN2_HI = _f32_from_bits(0x3F318000)
 _SQRT_HALF = _f32_from_bits(0x3F3504F3)
-_MIN_NORMAL = _f32_from_bits(0x00800000)
 
 
 def _log_f32(z: float) -> float:
     """XLA:CPU ``log`` for float32: exponent split plus Cephes polynomial."""
+    if -_MIN_NORMAL < z < _MIN_NORMAL:  # zero, or a denormal XLA:CPU reads as zero
+        return -math.inf
     if z != z or z < 0.0:
         return math.nan
-    if z == 0.0:
-        return -math.inf
     if z == math.inf:
         return math.inf
-    bits = _bits_of_f32(max(z, _MIN_NORMAL))
+    bits = _bits_of_f32(z)
     e = float((bits >> 23) - 127) + 1.0
     m = _f32_from_bits((bits & 0x807FFFFF) | 0x3F000000)  # z = m * 2**e, m in [0.5, 1)
     if m < _SQRT_HALF:
@@ -285,21 +301,21 @@ def _log_f32(z: float) -> float:
     else:
         x = m - 1.0
     c = _LOG_POLY
-    x2 = f32(x * x)
-    x3 = f32(x2 * x)
+    x2 = _r32(x * x)
+    x3 = _r32(x2 * x)
     y0 = _fma32(_fma32(x, c[0], c[1]), x, c[2])
     y1 = _fma32(_fma32(x, c[3], c[4]), x, c[5])
     y2 = _fma32(_fma32(x, c[6], c[7]), x, c[8])
     y1 = _fma32(y0, x3, y1)
     y2 = _fma32(y1, x3, y2)
-    tail = _fma32(y2, x3, f32(e * _LN2_LO))
-    head = f32(x - x2 * 0.5)
-    return _fma32(e, _LN2_HI, f32(head + tail))
+    tail = _fma32(y2, x3, _r32(e * _LN2_LO))
+    head = _r32(x - x2 * 0.5)
+    return _fma32(e, _LN2_HI, _r32(head + tail))
 
 
 _LOG1P_DEN = tuple(map(_f32_from_bits, (
     0x417101AD, 0x42A6185B, 0x435DC32D, 0x439A8CA3, 0x43586D8A, 0x42707982)))
-_LOG1P_NUM = (f32(4.527e-05),) + tuple(map(_f32_from_bits, (
+_LOG1P_NUM = (_r32(4.527e-05),) + tuple(map(_f32_from_bits, (
     0x3EFF40C5, 0x40D284FA, 0x41EF4B9C, 0x4273CC76, 0x426473AD, 0x41A05101)))
 _LOG1P_SMALL = _f32_from_bits(0x3ED413CD)  # sqrt(2) - 1
 
@@ -307,16 +323,16 @@ _LOG1P_SMALL = _f32_from_bits(0x3ED413CD)  # sqrt(2) - 1
 def _log1p_f32(y: float) -> float:
     """XLA:CPU ``log1p`` for float32: a rational approximation near 0."""
     if not abs(y) < _LOG1P_SMALL:
-        return _log_f32(f32(y + 1.0))
-    y2 = f32(y * y)
+        return _log_f32(_r32(y + 1.0))
+    y2 = _r32(y * y)
     den = 1.0
     for coeff in _LOG1P_DEN:
         den = _fma32(den, y, coeff)
     num = _LOG1P_NUM[0]
     for coeff in _LOG1P_NUM[1:]:
         num = _fma32(num, y, coeff)
-    ratio = f32(num / den)
-    return f32(y + _fma32(y2, -0.5, f32(f32(y * y2) * ratio)))
+    ratio = _r32(num / den)
+    return _r32(y + _fma32(y2, -0.5, _r32(_r32(y * y2) * ratio)))
 
 
 _ERF_INV_SMALL_W = tuple(map(f32, (  # w < 5 (Giles 2010, single precision)
@@ -329,17 +345,17 @@ _ERF_INV_LARGE_W = tuple(map(f32, (
 
 def _erf_inv_f32(x: float) -> float:
     """``lax.erf_inv`` for float32 as StableHLO expands it, on XLA:CPU."""
-    w = -_log1p_f32(f32(x * -x))
+    w = -_log1p_f32(_r32(x * -x))
     if w < 5.0:
-        coeffs, z = _ERF_INV_SMALL_W, f32(w - 2.5)
+        coeffs, z = _ERF_INV_SMALL_W, _r32(w - 2.5)
     else:
-        coeffs, z = _ERF_INV_LARGE_W, f32(f32(math.sqrt(w)) - 3.0) if w >= 0 else math.nan
+        coeffs, z = _ERF_INV_LARGE_W, _r32(_r32(math.sqrt(w)) - 3.0)  # w >= 5 or NaN
     p = coeffs[0]
     for coeff in coeffs[1:]:
         p = _fma32(p, z, coeff)
     if abs(x) == 1.0:
         return x * math.inf
-    return f32(p * x)
+    return _r32(p * x)
 
 
 _ERF_CLAMP = _f32_from_bits(0x406F9C68)
@@ -353,14 +369,14 @@ def _erf_f32(x: float) -> float:
     if abs(x) >= _ERF_CLAMP:
         return math.copysign(1.0, x)
     x = _min(_max(x, -_ERF_CLAMP), _ERF_CLAMP)
-    x2 = f32(x * x)
+    x2 = _r32(x * x)
     num = _fma32(x2, _ERF_NUM[0], _ERF_NUM[1])
     for coeff in _ERF_NUM[2:]:
         num = _fma32(num, x2, coeff)
     den = _fma32(x2, _ERF_DEN[0], _ERF_DEN[1])
     for coeff in _ERF_DEN[2:]:
         den = _fma32(den, x2, coeff)
-    return f32(f32(x * num) / den)
+    return _r32(_r32(x * num) / den)
 
 
 # ---------------------------------------------------------------------------
@@ -404,7 +420,7 @@ def uniform(key, shape=(), dtype: str = "float32", minval: float = 0.0,
     float64; float16 arithmetic has no FMA there and rounds each step.
     """
     shape, dtype = _shape(shape), _check_float_dtype(dtype)
-    rnd = _ROUNDERS[dtype]
+    rnd = _r32 if dtype == "float32" else _ROUNDERS[dtype]
     lo, hi = rnd(minval), rnd(maxval)
     span = rnd(hi - lo)
     units = _unit_floats(key, shape, dtype)
@@ -415,7 +431,7 @@ def uniform(key, shape=(), dtype: str = "float32", minval: float = 0.0,
     return [_max(lo, _fma64(u, span, lo)) for u in units]
 
 
-_SQRT2_F32 = f32(math.sqrt(2.0))
+_SQRT2_F32 = _r32(math.sqrt(2.0))
 _NORMAL_LO_F32 = _f32_from_bits(0xBF7FFFFF)  # nextafter(-1, 0) in float32
 _NORMAL_LO_F16 = _F16.unpack(_U16.pack(0xBBFF))[0]
 
@@ -429,7 +445,7 @@ def normal(key, shape=(), dtype: str = "float32") -> list[float]:
     shape, dtype = _shape(shape), _check_float_dtype(dtype)
     if dtype == "float32":
         us = uniform(key, shape, dtype, _NORMAL_LO_F32, 1.0)
-        return [f32(_erf_inv_f32(u) * _SQRT2_F32) for u in us]
+        return [_r32(_erf_inv_f32(u) * _SQRT2_F32) for u in us]
     if dtype == "float16":
         us = uniform(key, shape, dtype, _NORMAL_LO_F16, 1.0)
         sqrt2 = _f16(math.sqrt(2.0))
@@ -460,15 +476,15 @@ def truncated_normal(key, lower: float, upper: float, shape=(),
     if dtype != "float32":
         raise NotImplementedError(
             f"truncated_normal is implemented for float32 only, got {dtype!r}.")
-    lower, upper = f32(lower), f32(upper)
-    inv_sqrt2 = f32(1.0 / _SQRT2_F32)  # XLA turns the division into this product
-    a = _erf_f32(f32(lower * inv_sqrt2))
-    b = _erf_f32(f32(upper * inv_sqrt2))
+    lower, upper = _r32(lower), _r32(upper)
+    inv_sqrt2 = _r32(1.0 / _SQRT2_F32)  # XLA turns the division into this product
+    a = _erf_f32(_r32(lower * inv_sqrt2))
+    b = _erf_f32(_r32(upper * inv_sqrt2))
     lo_clip = _nextafter_f32(lower, math.inf)
     hi_clip = _nextafter_f32(upper, -math.inf)
     out = []
     for u in uniform(key, shape, "float32", a, b):
-        x = f32(_SQRT2_F32 * _erf_inv_f32(u))
+        x = _r32(_SQRT2_F32 * _erf_inv_f32(u))
         out.append(_min(hi_clip, _max(lo_clip, x)))
     return out
 
@@ -506,10 +522,15 @@ def bernoulli(key, p=0.5, shape=None, p_shape=None) -> list[bool]:
     1-D); ``shape`` defaults to ``p``'s shape.
     """
     if isinstance(p, (int, float)):
-        probs, p_shape = [f32(p)], ()
+        probs, p_shape = [p], ()
     else:
-        probs = [f32(v) for v in p]
+        probs = list(p)
         p_shape = (len(probs),) if p_shape is None else _shape(p_shape)
+    if not all(isinstance(q, float) for q in probs):
+        raise TypeError(
+            f"bernoulli probability `p` must be a float (as in JAX, an int is "
+            f"refused), got {p!r}; write 1.0 instead of 1.")
+    probs = [_r32(q) for q in probs]
     shape = p_shape if shape is None else _shape(shape)
     probs = _broadcast(probs, p_shape, shape)
     return [u < q for u, q in zip(uniform(key, shape, "float32"), probs)]
@@ -524,9 +545,9 @@ _INT32_MIN, _INT32_MAX = _INT_RANGES["int32"]
 
 
 def _wrap_int(dtype: str, v: int) -> int:
+    """``v`` cast to an integer dtype: two's-complement wrap-around."""
     lo, hi = _INT_RANGES[dtype]
-    v = (v - lo) % (hi - lo + 1) + lo
-    return v
+    return (v - lo) % (hi - lo + 1) + lo
 
 
 def _urem(a: int, b: int) -> int:
@@ -642,7 +663,7 @@ def categorical(key, logits: list[float], logits_shape=None, axis: int = -1,
     1-D); returns int32 class indices of shape ``shape`` (default: the logits'
     shape without ``axis``).
     """
-    logits = [f32(v) for v in logits]
+    logits = [_r32(v) for v in logits]
     logits_shape = (len(logits),) if logits_shape is None else _shape(logits_shape)
     ndim = len(logits_shape)
     axis_n = _normalize_axis(axis, ndim)
@@ -658,7 +679,7 @@ def categorical(key, logits: list[float], logits_shape=None, axis: int = -1,
     full_shape = prefix + tuple(sample_shape)
     noise = gumbel(key, full_shape, "float32")
     expanded = _broadcast(logits, (1,) * len(prefix) + logits_shape, full_shape)
-    scores = [f32(g + l) for g, l in zip(noise, expanded)]
+    scores = [_r32(g + l) for g, l in zip(noise, expanded)]
     return _argmax_axis(scores, full_shape, len(prefix) + axis_n)
 
 
@@ -734,13 +755,24 @@ def _take_along(values: list, shape: tuple, axis: int, indices: list[int]) -> li
     return out
 
 
+_SCAN_ROW = 16
+
+
 def _cumsum_f32(values: list[float]) -> list[float]:
-    # XLA:CPU lowers jnp.cumsum to a reduce-window that adds left to right.
-    out, acc = [], 0.0
-    for v in values:
-        acc = f32(acc + v)
-        out.append(acc)
-    return out
+    """``jnp.cumsum`` in float32, summing in XLA:CPU's order.
+
+    XLA rewrites a long cumulative sum into rows of 16: a running sum inside
+    each row, plus the (recursively computed) sum of all earlier rows.
+    """
+    if len(values) <= _SCAN_ROW:
+        out, acc = [], 0.0
+        for v in values:
+            acc = _r32(acc + v)
+            out.append(acc)
+        return out
+    rows = [_cumsum_f32(values[i:i + _SCAN_ROW]) for i in range(0, len(values), _SCAN_ROW)]
+    before = [0.0] + _cumsum_f32([row[-1] for row in rows])[:-1]
+    return [_r32(v + offset) for row, offset in zip(rows, before) for v in row]
 
 
 def choice(key, a: int, shape=(), replace: bool = True, p=None) -> list[int]:
@@ -766,7 +798,7 @@ def choice(key, a: int, shape=(), replace: bool = True, p=None) -> list[int]:
         if replace:
             return randint(key, shape, 0, a)
         return permutation(key, a)[:n_draws]
-    probs = [f32(v) for v in p]
+    probs = [_r32(v) for v in p]
     if len(probs) != a:
         raise ValueError(
             f"p must be None or a 1D vector with the same size as a.shape[axis]. "
@@ -774,9 +806,9 @@ def choice(key, a: int, shape=(), replace: bool = True, p=None) -> list[int]:
     if replace:
         cdf = _cumsum_f32(probs)
         total = cdf[-1]
-        targets = [f32(total * f32(1.0 - u)) for u in uniform(key, shape, "float32")]
+        targets = [_r32(total * _r32(1.0 - u)) for u in uniform(key, shape, "float32")]
         return [_searchsorted_left(cdf, r) for r in targets]
-    scores = [f32(g + _log_f32(q)) for g, q in zip(gumbel(key, (a,), "float32"), probs)]
+    scores = [_r32(g + _log_f32(q)) for g, q in zip(gumbel(key, (a,), "float32"), probs)]
     ranked = sorted(range(a), key=lambda i: _descending_key(scores[i]))
     return ranked[:n_draws]
 
