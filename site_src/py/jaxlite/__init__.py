@@ -40,6 +40,22 @@ def debug_nans(enabled: bool = True):
     return scope()
 
 
+def debug_key_reuse(enabled: bool = True):
+    """`with jax.debug_key_reuse(True):` — a PRNG key used twice (to draw,
+    split or fold in) raises jax.errors.KeyReuseError."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def scope():
+        old = _config._state["jax_debug_key_reuse"]
+        _config._state["jax_debug_key_reuse"] = enabled
+        try:
+            yield
+        finally:
+            _config._state["jax_debug_key_reuse"] = old
+    return scope()
+
+
 def checkpoint(fun, *args, **kwargs):
     return fun
 

@@ -294,7 +294,12 @@ class Jitted:
     def __call__(self, *args, **kwargs):
         (jaxpr, out_tree), leaves = self.trace_jaxpr(args, kwargs)
         name = getattr(self.fun, "__name__", "fun")
-        outs = jit_p.bind(*leaves, jaxpr=jaxpr, name=name)
+        if _config._state["jax_debug_key_reuse"]:
+            from jaxlite import _random_prims
+            with _random_prims.compiled_call(jaxpr.jaxpr, leaves):
+                outs = jit_p.bind(*leaves, jaxpr=jaxpr, name=name)
+        else:
+            outs = jit_p.bind(*leaves, jaxpr=jaxpr, name=name)
         if _config._state["jax_debug_nans"]:
             _check_nans(outs, name)
         for i in self.donate_argnums:

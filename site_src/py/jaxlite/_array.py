@@ -119,7 +119,7 @@ class ArrayMethods:
 class ArrayImpl(ArrayMethods, Array):
     """A concrete array: a flat row-major list of Python numbers, a shape and a dtype."""
 
-    __slots__ = ("_data", "aval", "_deleted")
+    __slots__ = ("_data", "aval", "_deleted", "_consumed")  # _consumed: key-reuse checking of PRNG keys
     __array_priority__ = 100
 
     def __init__(self, data: list, shape, dtype, weak_type: bool = False):
@@ -163,10 +163,15 @@ class ArrayImpl(ArrayMethods, Array):
         from jaxlite import _format
         if self._deleted:
             return f"Array(<deleted>, shape={self.shape}, dtype={self.dtype.name})"
+        if self.dtype.kind == "K":  # typed PRNG keys print their key data
+            from jaxlite import _random_prims
+            return _random_prims.key_array_repr(self)
         return _format.array_repr(self.data, self.shape, self.dtype.name, self.weak_type)
 
     def __str__(self) -> str:
         from jaxlite import _format
+        if self.dtype.kind == "K":
+            return repr(self)
         return _format.array_str(self.data, self.shape, self.dtype.name)
 
     def __format__(self, spec: str) -> str:

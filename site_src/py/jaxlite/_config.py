@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-_state = {"jax_enable_x64": False, "jax_debug_nans": False}
+_state = {"jax_enable_x64": False, "jax_debug_nans": False, "jax_debug_key_reuse": False}
 
 
 def x64_enabled() -> bool:

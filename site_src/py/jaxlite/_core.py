@@ -306,6 +306,14 @@ class Literal:
     def __repr__(self) -> str:
         return f"{self.text()}:{self.aval.str_short()}"
 
+    def value(self):
+        """The literal's value: a Python scalar, or a scalar array where a
+        Python scalar would change its dtype (a u32 literal stays u32)."""
+        if _dtypes.scalar_info(self.val)[0] is self.aval.dtype:
+            return self.val
+        from jaxlite._array import ArrayImpl
+        return ArrayImpl([self.val], (), self.aval.dtype, self.aval.weak_type)
+
 
 class JaxprEqn:
     __slots__ = ("primitive", "invars", "params", "outvars")
@@ -530,7 +538,7 @@ def eval_jaxpr(jaxpr: Jaxpr, consts, args):
     env: dict = {}
 
     def read(a):
-        return a.val if isinstance(a, Literal) else env[a]
+        return a.value() if isinstance(a, Literal) else env[a]
 
     for v, x in zip(jaxpr.constvars, consts):
         env[v] = x

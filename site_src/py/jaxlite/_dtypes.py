@@ -156,6 +156,11 @@ def _node(dt: DType, weak: bool) -> str:
 
 def promote(*typed: tuple[DType, bool]) -> tuple[DType, bool]:
     """The (dtype, weak_type) of an operation on operands of these (dtype, weak) kinds."""
+    if any(dt.kind == "K" for dt, _ in typed):  # typed PRNG keys join only keys
+        if len({dt for dt, _ in typed}) > 1:
+            raise TypeError(f"Cannot combine dtypes {', '.join(dt.name for dt, _ in typed)}: PRNG keys mix only "
+                            "with keys.")
+        return typed[0][0], False
     nodes = {_node(dt, weak) for dt, weak in typed}
     common = set.intersection(*(_UPPER[n] for n in nodes))
     lub = next(n for n in common if all(m in _UPPER[n] for m in common))

@@ -1091,3 +1091,86 @@ stop_gradient_p = Primitive("stop_gradient")
 impl[stop_gradient_p] = lambda x: x
 aeval[stop_gradient_p] = lambda x: x
 batchers[stop_gradient_p] = _vectorized_batcher(stop_gradient_p)
+
+# -------------------------------------------- bit-level ops (as PRNG samplers use them)
+def _int_binop_impl(fn):
+    """An elementwise integer op whose result depends on the operands' bit width."""
+    def rule(x, y):
+        bits = x.dtype.bits
+        return _elementwise_impl(lambda a, b: fn(a, b, bits))(x, y)
+    return rule
+
+
+def _shift_right_logical(a, b, bits):
+    return ((a & ((1 << bits) - 1)) >> b) if 0 <= b < bits else 0
+
+
+def _shift_right_arithmetic(a, b, bits):
+    if a >= 1 << (bits - 1):  # an unsigned value read as signed
+        a -= 1 << bits
+    return a >> min(b, bits - 1) if b >= 0 else (-1 if a < 0 else 0)
+
+
+def _shift_left(a, b, bits):
+    return a << b if 0 <= b < bits else 0
+
+
+shift_right_logical_p = binop("shift_right_logical", None, kinds="iu")
+shift_right_arithmetic_p = binop("shift_right_arithmetic", None, kinds="iu")
+shift_left_p = binop("shift_left", None, kinds="iu")
+impl[shift_right_logical_p] = _int_binop_impl(_shift_right_logical)
+impl[shift_right_arithmetic_p] = _int_binop_impl(_shift_right_arithmetic)
+impl[shift_left_p] = _int_binop_impl(_shift_left)
+
+bitcast_convert_type_p = Primitive("bitcast_convert_type")
+_STRUCT_CODES = {"bool": "?", "int8": "b", "uint8": "B", "int16": "h", "uint16": "H", "float16": "e",
+                 "int32": "i", "uint32": "I", "float32": "f", "int64": "q", "uint64": "Q", "float64": "d"}
+
+
+def _bitcast_impl(x, *, new_dtype):
+    import struct
+    n = len(x.data)
+    raw = struct.pack(f"<{n}{_STRUCT_CODES[x.dtype.name]}", *x.data)
+    return ArrayImpl(list(struct.unpack(f"<{n}{_STRUCT_CODES[new_dtype.name]}", raw)), x.shape, new_dtype, False)
+
+
+def _bitcast_aval(x, *, new_dtype):
+    if x.dtype.itemsize != new_dtype.itemsize:
+        raise NotImplementedError(
+            f"jaxlite's bitcast_convert_type keeps the bit width: {x.dtype.name} to {new_dtype.name} changes it.")
+    return ShapedArray(x.shape, new_dtype, False)
+
+
+impl[bitcast_convert_type_p] = _bitcast_impl
+aeval[bitcast_convert_type_p] = _bitcast_aval
+batchers[bitcast_convert_type_p] = _vectorized_batcher(bitcast_convert_type_p)
+
+
+def bitcast_convert_type(x, new_dtype):
+    return bitcast_convert_type_p.bind(x, new_dtype=_dtypes.dtype(new_dtype))
+
+
+def _erf_inv(x):
+    """XLA:CPU's float32 erf_inv (jaxlite._prng replays it bit for bit); the
+    caller rounds to the dtype. float64 refines it with Newton steps on erf."""
+    from jaxlite import _prng
+    return _prng._erf_inv_f32(_prng._r32(x))
+
+
+def _erf_inv_f64(y):
+    x = _erf_inv(y)
+    if not math.isfinite(x) or y != y:
+        return x
+    for _ in range(3):
+        x -= (math.erf(x) - y) / (2.0 / math.sqrt(math.pi) * math.exp(-x * x))
+    return x
+
+
+erf_inv_p = unop("erf_inv", _erf_inv)
+
+
+def _erf_inv_impl(x):
+    return _elementwise_impl(_erf_inv_f64 if x.dtype.name == "float64" else _erf_inv)(x)
+
+
+impl[erf_inv_p] = _erf_inv_impl

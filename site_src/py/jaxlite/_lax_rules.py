@@ -540,3 +540,9 @@ def _sort_jvp(primals, tangents, *, dimension, is_stable, num_keys):
 
 
 jvp_rules[lax.sort_p] = _sort_jvp
+
+# ---- bit-level ops and erf_inv (PRNG samplers)
+for _p in (lax.shift_right_logical_p, lax.shift_right_arithmetic_p, lax.shift_left_p, lax.bitcast_convert_type_p):
+    defjvp_zero(_p)
+defjvp2(lax.erf_inv_p, lambda g, ans, x: mul(_const(x, 3.141592653589793 ** 0.5 / 2.0),
+                                             mul(g, lax.exp_p.bind(lax.square_p.bind(ans)))))

@@ -50,7 +50,7 @@ def _is_literalable(x) -> bool:
     from jaxlite._array import ArrayImpl
     if isinstance(x, (bool, int, float)):
         return True
-    return isinstance(x, ArrayImpl) and x.ndim == 0
+    return isinstance(x, ArrayImpl) and x.ndim == 0 and x.dtype.kind != "K"  # keys stay constants, as in JAX
 
 
 class JaxprTrace(Trace):

@@ -29,7 +29,7 @@ class UnexpectedTracerError(Exception):
     pass
 
 
-class KeyReuseError(RuntimeError):
+class KeyReuseError(JAXTypeError):
     pass
 
 

@@ -363,9 +363,17 @@ def _check_arraylike(name, *args):
             raise TypeError(f"{name} requires ndarray or scalar arguments, got {type(a)} at position {i}.")
 
 
+def _check_no_keys(name, *args):
+    """Typed PRNG keys take no arithmetic (JAX's message for extended dtypes)."""
+    dts = [_typed(a)[0] for a in args]
+    if builtins.any(dt.kind == "K" for dt in dts):
+        raise TypeError(f"{name} does not accept dtypes {', '.join(dt.name for dt in dts)}.")
+
+
 def _binary(prim, name, to_float=False):
     def fn(x, y, /):
         _check_arraylike(name, x, y)
+        _check_no_keys(name, x, y)
         x, y = _promote(x, y, to_float=to_float)
         return prim.bind(x, y)
     fn.__name__ = name
