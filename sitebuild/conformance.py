@@ -197,13 +197,18 @@ def browser_cells(page_cells: list[cellmod.Cell]) -> list[tuple[int, cellmod.Cel
     return [(i, c) for i, c in enumerate(page_cells) if c.quiz_question is None]
 
 
-def run_on_jaxlite(cells: list[tuple[int, cellmod.Cell]], jaxlite_path: Path = JAXLITE_PATH) -> PageRun:
-    """Run cells, in order, in one fresh jaxlite process."""
+def run_on_jaxlite(cells: list[tuple[int, cellmod.Cell]], jaxlite_path: Path = JAXLITE_PATH,
+                   devices: int = 1) -> PageRun:
+    """Run cells, in order, in one fresh jaxlite process, with the page's
+    number of simulated devices (jaxlite reads XLA_FLAGS as XLA does)."""
     request = json.dumps({
         "jaxlite_path": str(jaxlite_path),
         "cells": [{"source": c.source, "index": i} for i, c in cells],
     })
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("XLA_FLAGS", None)
+    if devices > 1:
+        env["XLA_FLAGS"] = execute.DEVICE_FLAG.format(n=devices)
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-S", "-m", "sitebuild.jaxlite_kernel"],
@@ -356,7 +361,7 @@ def check_page(path: Path, cache_dir: Path, jaxlite_path: Path, skip_run: bool =
     if not cells:
         return None
     runnable = [(i, c) for i, c in cells if c.browser_unavailable is None]
-    run = PageRun([], 0.0) if skip_run else run_on_jaxlite(runnable, jaxlite_path)
+    run = PageRun([], 0.0) if skip_run else run_on_jaxlite(runnable, jaxlite_path, cellmod.page_devices(real.cells))
     if skip_run or run.jaxlite_error:
         run.failure = "not run: jaxlite could not be installed as jax"
     outputs = iter(run.outputs)

@@ -330,54 +330,8 @@ def associative_scan(fn, elems, reverse=False, axis=0):
 
 
 # ------------------------------------------------------------ collectives
-def _axis_trace(axis_name):
-    from jaxlite._batching import BatchTrace
-    for main in reversed(core.trace_stack):
-        if main.trace_type is BatchTrace and main.global_data[1] == axis_name:
-            return main
-    raise NameError(f"Found an unbound axis name: {axis_name}. To fix this, please call psum under `jax.shard_map`.")
-
-
-def psum(x, axis_name):
-    return tu.tree_map(lambda v: _collective(v, axis_name, "sum"), x)
-
-
-def pmean(x, axis_name):
-    return tu.tree_map(lambda v: _collective(v, axis_name, "mean"), x)
-
-
-def pmax(x, axis_name):
-    return tu.tree_map(lambda v: _collective(v, axis_name, "max"), x)
-
-
-def pmin(x, axis_name):
-    return tu.tree_map(lambda v: _collective(v, axis_name, "min"), x)
-
-
-def _collective(v, axis_name, kind):
-    from jaxlite._batching import BatchTracer
-    main = _axis_trace(axis_name)
-    size = main.global_data[0]
-    if isinstance(v, BatchTracer) and v._trace.main is main and v.batch_dim is not None:
-        val = v.val
-        d = v.batch_dim
-        red = {"sum": _jnp.sum, "mean": _jnp.mean, "max": _jnp.max, "min": _jnp.min}[kind](val, axis=d)
-        return red
-    # unbatched along this axis: every member holds the same value
-    if kind == "sum":
-        return v * size
-    return v
-
-
-def axis_index(axis_name):
-    from jaxlite._batching import BatchTracer
-    main = _axis_trace(axis_name)
-    from jaxlite._batching import BatchTrace
-    return BatchTracer(BatchTrace(main), _jnp.arange(main.global_data[0]), 0)
-
-
-def pcast(x, axis_name, to=None):
-    raise errors.not_available("jax.lax.pcast", "It is part of shard_map, which needs several devices.")
+# Over named axes of vmap, shard_map and pmap: see _sharding.py.
+from jaxlite._sharding import axis_index, pcast, pmax, pmean, pmin, psum, pvary  # noqa: E402
 
 
 def all_gather(*a, **k):
