@@ -3,8 +3,10 @@
 `import jaxlite as jax` gives JAX's own names: jit, grad, vmap, make_jaxpr,
 jax.numpy, jax.lax, jax.random, jax.tree, jax.nn. Arrays are small (think
 hundreds to a few thousand elements): every operation runs in Python.
-What needs XLA or several devices (pmap, shard_map, shardings, compiled HLO,
-timings of compiled code) raises an error that says so.
+Several devices are simulated as XLA simulates them on one CPU (set
+`XLA_FLAGS=--xla_force_host_platform_device_count=8` before first use):
+meshes, shardings, shard_map, pmap and collectives. What needs XLA (compiled
+HLO, timings of compiled code) raises an error that says so.
 """
 
 from __future__ import annotations
@@ -67,18 +69,8 @@ def named_call(fun, *, name=None):
     return fun
 
 
-class _Unavailable:
-    """A module of JAX that needs XLA or several devices."""
-
-    def __init__(self, name):
-        self._name = name
-
-    def __getattr__(self, attr):
-        raise errors.not_available(f"{self._name}.{attr}")
-
-
-sharding = _Unavailable("jax.sharding")
-experimental = _Unavailable("jax.experimental")
+from jaxlite import sharding, experimental  # noqa: E402
+from jaxlite.experimental import mesh_utils as _mesh_utils  # noqa: E402
 
 
 def install_as_jax(numpy_placeholder: bool = True) -> None:
@@ -88,7 +80,8 @@ def install_as_jax(numpy_placeholder: bool = True) -> None:
     import sys
     mods = {"jax": sys.modules[__name__], "jax.numpy": numpy, "jax.lax": lax, "jax.random": random,
             "jax.nn": nn, "jax.tree": tree, "jax.tree_util": tree_util, "jax.debug": debug,
-            "jax.errors": errors, "jax.numpy.linalg": numpy.linalg}
+            "jax.errors": errors, "jax.numpy.linalg": numpy.linalg, "jax.sharding": sharding,
+            "jax.experimental": experimental, "jax.experimental.mesh_utils": _mesh_utils}
     sys.modules.update(mods)
     if numpy_placeholder:
         from jaxlite import _no_numpy

@@ -7,7 +7,7 @@ import functools
 import inspect
 import weakref
 
-from jaxlite import _ad as ad, _batching as batching, _core as core, _dtypes, _lax as lax, _config
+from jaxlite import _ad as ad, _batching as batching, _core as core, _dtypes, _lax as lax, _config, _sharding
 from jaxlite._array import ArrayImpl, to_array
 from jaxlite._core import ClosedJaxpr, Primitive, ShapedArray, get_aval
 from jaxlite._tracing import trace_to_jaxpr
@@ -16,39 +16,21 @@ from jaxlite import errors
 
 
 # ------------------------------------------------------------------ devices
-class CpuDevice:
-    id = 0
-    platform = "cpu"
-    device_kind = "cpu"
-    process_index = 0
-
-    def __repr__(self):
-        return "CpuDevice(id=0)"
-
-    def __hash__(self):
-        return 0
-
-    def __eq__(self, other):
-        return isinstance(other, CpuDevice)
-
-
-_DEVICE = CpuDevice()
-
-
-def devices(backend=None):
-    return [_DEVICE]
+# The simulated CPU devices, meshes and shardings live in _sharding.py.
+CpuDevice = _sharding.CpuDevice
+devices = _sharding.devices
+device_count = _sharding.device_count
+make_mesh = _sharding.make_mesh
+shard_map = _sharding.shard_map
+pmap = _sharding.pmap
 
 
 def local_devices(*a, **k):
-    return [_DEVICE]
-
-
-def device_count(*a):
-    return 1
+    return devices()
 
 
 def local_device_count(*a):
-    return 1
+    return device_count()
 
 
 def default_backend():
@@ -56,9 +38,7 @@ def default_backend():
 
 
 def device_put(x, device=None, **kwargs):
-    if device is not None and not isinstance(device, CpuDevice):
-        raise errors.not_available("jax.device_put with a sharding", "jaxlite has one device and no shardings.")
-    return tu.tree_map(lambda v: to_array(v) if not isinstance(v, core.Tracer) else v, x)
+    return _sharding.device_put(x, device)
 
 
 def block_until_ready(x):
@@ -66,7 +46,7 @@ def block_until_ready(x):
 
 
 def typeof(x):
-    return get_aval(x)
+    return _sharding.typeof(x)
 
 
 class ShapeDtypeStruct:
@@ -294,12 +274,15 @@ class Jitted:
     def __call__(self, *args, **kwargs):
         (jaxpr, out_tree), leaves = self.trace_jaxpr(args, kwargs)
         name = getattr(self.fun, "__name__", "fun")
+        out_shardings = _sharding.jit_out_shardings(jaxpr, leaves)   # None unless an argument is on a mesh
         if _config._state["jax_debug_key_reuse"]:
             from jaxlite import _random_prims
             with _random_prims.compiled_call(jaxpr.jaxpr, leaves):
                 outs = jit_p.bind(*leaves, jaxpr=jaxpr, name=name)
         else:
             outs = jit_p.bind(*leaves, jaxpr=jaxpr, name=name)
+        if out_shardings:
+            outs = _sharding.attach(outs, out_shardings)
         if _config._state["jax_debug_nans"]:
             _check_nans(outs, name)
         for i in self.donate_argnums:
@@ -694,17 +677,5 @@ def _argname(n):
 
 
 # ------------------------------------------------------------- unsupported
-def pmap(*args, **kwargs):
-    raise errors.not_available("jax.pmap", "It maps a function over several devices; jaxlite has one device.")
-
-
-def shard_map(*args, **kwargs):
-    raise errors.not_available("jax.shard_map", "It runs a function on each device of a mesh; jaxlite has one device.")
-
-
-def make_mesh(*args, **kwargs):
-    raise errors.not_available("jax.make_mesh", "A mesh arranges several devices; jaxlite has one device.")
-
-
 def effects_barrier():
     return None

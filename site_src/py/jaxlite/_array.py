@@ -119,7 +119,8 @@ class ArrayMethods:
 class ArrayImpl(ArrayMethods, Array):
     """A concrete array: a flat row-major list of Python numbers, a shape and a dtype."""
 
-    __slots__ = ("_data", "aval", "_deleted", "_consumed")  # _consumed: key-reuse checking of PRNG keys
+    __slots__ = ("_data", "aval", "_deleted", "_consumed", "_sharding")  # _consumed: key-reuse checking of PRNG keys
+    # _sharding (unset: on device 0 alone): where the array lives, see _sharding.py
     __array_priority__ = 100
 
     def __init__(self, data: list, shape, dtype, weak_type: bool = False):
@@ -218,21 +219,23 @@ class ArrayImpl(ArrayMethods, Array):
         return ArrayImpl(list(self.data), self.shape, self.dtype, self.weak_type)
 
     def devices(self):
-        from jaxlite._api import devices
-        return set(devices())
+        return self.sharding.device_set
 
     @property
     def device(self):
-        from jaxlite._api import devices
-        return devices()[0]
+        from jaxlite import _sharding
+        s = self.sharding
+        return s if isinstance(s, _sharding.NamedSharding) else next(iter(s.device_set))
 
     @property
     def sharding(self):
-        raise errors.not_available("Array.sharding", "jaxlite has a single device and no shardings.")
+        from jaxlite import _sharding
+        return _sharding.array_sharding(self)
 
     @property
     def addressable_shards(self):
-        raise errors.not_available("Array.addressable_shards", "jaxlite has a single device and no shardings.")
+        from jaxlite import _sharding
+        return _sharding.addressable_shards(self)
 
     def is_deleted(self) -> bool:
         return self._deleted

@@ -20,15 +20,17 @@ from jaxlite.errors import UnexpectedTracerError
 
 # ------------------------------------------------------------------ avals
 class ShapedArray:
-    """What a trace knows about a value: shape, dtype, weak type."""
+    """What a trace knows about a value: shape, dtype, weak type, and (inside
+    `shard_map`) `vma`, the mesh axes along which the value varies."""
 
-    __slots__ = ("shape", "dtype", "weak_type")
+    __slots__ = ("shape", "dtype", "weak_type", "vma")
     array_abstraction_level = 1
 
-    def __init__(self, shape, dtype, weak_type: bool = False):
+    def __init__(self, shape, dtype, weak_type: bool = False, vma: frozenset = frozenset()):
         self.shape = tuple(int(d) for d in shape)
         self.dtype = dtype
         self.weak_type = bool(weak_type)
+        self.vma = vma
 
     @property
     def ndim(self) -> int:
@@ -43,7 +45,9 @@ class ShapedArray:
 
     def str_short(self, short_dtypes: bool = True) -> str:
         name = self.dtype.short if short_dtypes else self.dtype.name
-        return f"{name}[{','.join(str(d) for d in self.shape)}]"
+        vma = ",".join(sorted(self.vma))
+        vma = "" if not vma else f"{{V:{vma}}}" if len(self.vma) == 1 else f"{{V:({vma})}}"
+        return f"{name}[{','.join(str(d) for d in self.shape)}]{vma}"
 
     def __str__(self) -> str:
         return ("~" if self.weak_type else "") + self.str_short(short_dtypes=False)
@@ -53,7 +57,7 @@ class ShapedArray:
         return f"ShapedArray({self.str_short(short_dtypes=False)}{weak})"
 
     def _key(self):
-        return (self.shape, self.dtype.name, self.weak_type)
+        return (self.shape, self.dtype.name, self.weak_type, self.vma)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, ShapedArray) and self._key() == other._key()
@@ -62,11 +66,11 @@ class ShapedArray:
         return hash(self._key())
 
     def strip_weak_type(self) -> "ShapedArray":
-        return ShapedArray(self.shape, self.dtype, False)
+        return ShapedArray(self.shape, self.dtype, False, self.vma)
 
-    def update(self, shape=None, dtype=None, weak_type=None) -> "ShapedArray":
+    def update(self, shape=None, dtype=None, weak_type=None, vma=None) -> "ShapedArray":
         return ShapedArray(self.shape if shape is None else shape, self.dtype if dtype is None else dtype,
-                           self.weak_type if weak_type is None else weak_type)
+                           self.weak_type if weak_type is None else weak_type, self.vma if vma is None else vma)
 
 
 def get_aval(x) -> ShapedArray:
@@ -102,6 +106,7 @@ jvp_rules: dict = {}
 transpose_rules: dict = {}
 batch_rules: dict = {}
 pp_rules: dict = {}  # primitive -> function(params) -> [(name, value)] in print order
+vma_rules: set = set()  # primitives whose abstract_eval sets the output's vma itself (collectives)
 
 
 # ------------------------------------------------------------ trace stack
@@ -251,7 +256,14 @@ def full_lower(val):
     return val.full_lower() if isinstance(val, Tracer) else val
 
 
+# Set by `shard_map` while it traces its body: binding a primitive then makes
+# its operands agree on the mesh axes they vary along (`_sharding.insert_pvary`).
+vma_hook = None
+
+
 def bind(primitive: Primitive, *args, **params):
+    if vma_hook is not None:
+        args = vma_hook(primitive, args)
     trace = find_top_trace(args)
     tracers = [full_raise(trace, a) for a in args]
     outs = trace.process_primitive(primitive, tracers, params)
@@ -269,6 +281,9 @@ def abstract_eval(primitive, avals, params):
     if rule is None:
         raise NotImplementedError(f"jaxlite cannot trace the primitive {primitive.name}")
     out = rule(*avals, **params)
+    if any(a.vma for a in avals) and primitive not in vma_rules:   # outputs vary wherever an operand does
+        vma = frozenset().union(*(a.vma for a in avals))
+        out = [o.update(vma=vma) for o in out] if primitive.multiple_results else out.update(vma=vma)
     return out
 
 

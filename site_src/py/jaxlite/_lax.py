@@ -113,14 +113,22 @@ def _vectorized_batcher(prim):
 
 def _move_all_to_front(args, dims):
     """Batched operands get their batch axis first; unbatched ones a size-1
-    axis in front (enough for equal-rank broadcasting)."""
+    axis in front (enough for equal-rank broadcasting). A batched operand of
+    lower rank than another (a scalar added to a vector, say) gets size-1 axes
+    after its batch axis, so that its batch axis meets the others'."""
     from jaxlite import _batching as b
+    rank = max(get_aval(x).ndim - (d is not None) for x, d in zip(args, dims))
     out = []
     for x, d in zip(args, dims):
         if d is None:
             out.append(b.expand_front(x))
-        else:
-            out.append(b.moveaxis_to_front(x, d))
+            continue
+        x = b.moveaxis_to_front(x, d)
+        shape = get_aval(x).shape
+        if len(shape) - 1 < rank:
+            # JAX's _handle_scalar_broadcasting: lax.expand_dims at the end
+            x = broadcast_in_dim(x, shape + (1,) * (rank - len(shape) + 1), tuple(range(len(shape))))
+        out.append(x)
     return out, 0
 
 
