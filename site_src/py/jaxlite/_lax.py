@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from jaxlite import _core as core, _dtypes
+from jaxlite import _core as core, _dtypes, _xla_math
 from jaxlite._core import Primitive, ShapedArray, get_aval
 from jaxlite._array import ArrayImpl, to_array
 
@@ -240,6 +240,36 @@ sinh_p = unop("sinh", _f(math.sinh))
 cosh_p = unop("cosh", _f(math.cosh))
 asinh_p = unop("asinh", math.asinh)
 square_p = unop("square", lambda x: x * x, kinds="fiu")
+
+
+def _via_xla_cpu(p, kernel, rank0_kernel=None, narrow=None):
+    """float32 through XLA:CPU's own kernel (jaxlite._xla_math), bit for bit;
+    float16/bfloat16 too, widened to float32 as XLA:CPU does, unless
+    ``narrow`` maps the dtype's name to a ``kernel(x, rnd)`` that XLA:CPU runs
+    step by step in that dtype. A rank-0 operand may compile to another
+    kernel. float64 keeps ``impl[p]``."""
+    wide = impl[p]
+
+    def rule(x, **params):
+        if x.dtype.name == "float64":
+            return wide(x, **params)
+        fn = rank0_kernel if rank0_kernel is not None and not x.shape else kernel
+        steps = (narrow or {}).get(x.dtype.name)
+        if steps is not None:
+            fn = lambda v: steps(v, lambda r: _dtypes.round_scalar(x.dtype, r))
+        return _elementwise_impl(fn)(x)
+    impl[p] = rule
+
+
+for _p, _kernel in ((exp_p, _xla_math.exp_f32), (log_p, _xla_math.log_f32),
+                    (log1p_p, _xla_math.log1p_f32), (tanh_p, _xla_math.tanh_f32),
+                    (sin_p, _xla_math.sin_f32), (cos_p, _xla_math.cos_f32)):
+    _via_xla_cpu(_p, _kernel)
+_via_xla_cpu(expm1_p, _xla_math.expm1_f32, narrow={"float16": _xla_math.expm1_narrow})
+_via_xla_cpu(logistic_p, _xla_math.logistic_f32,
+             narrow={"float16": _xla_math.logistic_narrow, "bfloat16": _xla_math.logistic_narrow})
+_via_xla_cpu(erf_p, _xla_math.erf_f32, rank0_kernel=_xla_math.erf_rank0_f32)
+
 
 aeval[is_finite_p] = lambda x, **p: ShapedArray(x.shape, _dtypes.bool_, False)
 impl[is_finite_p] = _elementwise_impl(lambda x: math.isfinite(x), out_dtype=_dtypes.bool_)
