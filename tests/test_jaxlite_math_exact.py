@@ -121,6 +121,31 @@ def test_rank0_operands_match_too(name, jax_fn, jaxlite_fn, x):
         assert _ulps(np.array([ref]), np.array([mine]))[0] <= ALLOWED_ULPS, (name, float(v), ref, mine)
 
 
+def _pow_inputs() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    x = np.concatenate([rng.uniform(0, 10, 1500), np.exp(rng.uniform(-40, 40, 500)),
+                        rng.uniform(-10, 10, 500), np.round(rng.uniform(-10, 10, 300)),
+                        [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 1e-40, 2.0, 0.5, 8.0]])
+    y = np.concatenate([rng.uniform(-5, 5, 1500), rng.uniform(-2, 2, 500), np.round(rng.uniform(-6, 6, 500)),
+                        rng.uniform(-3, 3, 300),
+                        [0.5, 2.0, -1.0, 3.0, 0.0, np.nan, np.inf, -0.5, -np.inf, 1 / 3, -0.0]])
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, jnp.float16, jnp.bfloat16], ids=["float32", "float16", "bfloat16"])
+def test_pow_is_bit_exact_with_xla_cpu(dtype):
+    x, y = _pow_inputs()
+    with np.errstate(over="ignore"):
+        x, y = x.astype(dtype), y.astype(dtype)
+    ref = np.asarray(lax.pow(jnp.asarray(x), jnp.asarray(y))).astype(np.float32)
+    name = np.dtype(dtype).name
+    mine = np.asarray(jaxlite._lax.pow_p.bind(ljnp.asarray(x.astype(np.float32).tolist(), dtype=name),
+                                      ljnp.asarray(y.astype(np.float32).tolist(), dtype=name)).tolist(), np.float32)
+    gaps = _ulps(ref, mine)
+    bad = np.nonzero(gaps > ALLOWED_ULPS)[0]
+    assert not len(bad), [(float(x[i]), float(y[i]), float(ref[i]), float(mine[i])) for i in bad[:5]]
+
+
 def test_finite_differences_show_jaxs_round_off():
     """docs/chapters/04-grad.md: (f(x + h) - f(x)) / h prints float32 noise,
     which is only the same noise when sin is the same to the last bit."""

@@ -250,14 +250,15 @@ def _via_xla_cpu(p, kernel, rank0_kernel=None, narrow=None):
     kernel. float64 keeps ``impl[p]``."""
     wide = impl[p]
 
-    def rule(x, **params):
-        if x.dtype.name == "float64":
-            return wide(x, **params)
+    def rule(*args, **params):
+        x = args[0]
+        if any(a.dtype.name == "float64" or a.dtype.kind != "f" for a in args):
+            return wide(*args, **params)
         fn = rank0_kernel if rank0_kernel is not None and not x.shape else kernel
         steps = (narrow or {}).get(x.dtype.name)
         if steps is not None:
             fn = lambda v: steps(v, lambda r: _dtypes.round_scalar(x.dtype, r))
-        return _elementwise_impl(fn)(x)
+        return _elementwise_impl(fn)(*args)
     impl[p] = rule
 
 
@@ -368,6 +369,7 @@ gt_p = binop("gt", lambda x, y: x > y, out_bool=True)
 ge_p = binop("ge", lambda x, y: x >= y, out_bool=True)
 add_any_p = binop("add_any", lambda x, y: x + y, kinds="fiu")
 nextafter_p = binop("nextafter", math.nextafter, kinds="f")
+_via_xla_cpu(pow_p, _xla_math.pow_f32)
 
 pprules[mul_p] = lambda eqn, ctx: [(k, v) for k, v in sorted(eqn.params.items()) if not (k == "out_dtype" and v is None)]
 

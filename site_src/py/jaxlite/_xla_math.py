@@ -20,6 +20,7 @@ functions for most of them, which ``math`` calls too).
 from __future__ import annotations
 
 import math
+import struct
 
 from jaxlite._prng import (
     _MIN_NORMAL, _bits_of_f32, f32, _erf_inv_f32, _f32_from_bits, _fma32, _fma64, _log1p_f32,
@@ -28,9 +29,10 @@ from jaxlite._prng import (
 from jaxlite._prng import _erf_f32 as _prng_erf_f32
 
 _fma = getattr(math, "fma", None)  # Python 3.13+
+_F64, _U64 = struct.Struct("<d"), struct.Struct("<Q")
 
 __all__ = ["exp_f32", "expm1_f32", "expm1_narrow", "tanh_f32", "logistic_f32", "logistic_narrow", "erf_f32",
-           "erf_rank0_f32", "erf_inv_f32", "log_f32", "log1p_f32", "sin_f32", "cos_f32"]
+           "erf_rank0_f32", "erf_inv_f32", "log_f32", "log1p_f32", "sin_f32", "cos_f32", "pow_f32"]
 
 log_f32 = _log_f32
 log1p_f32 = _log1p_f32
@@ -256,3 +258,120 @@ def logistic_narrow(x: float, rnd) -> float:
 # XLA:CPU compiles a rank-0 erf with an older kernel: the same rational
 # approximation, clamped to +-3.7439 (so it reaches +-1 a little earlier).
 erf_rank0_f32 = _prng_erf_f32
+
+
+# ---------------------------------------------------------------------------
+# pow: glibc's powf (Szabolcs Nagy, 2017), built with FMA: log2(x) from a
+# 16-entry table and a degree-5 polynomial, then exp2(y * log2 x) from a
+# 32-entry table and a cubic, all in double.
+
+_POWF_LOG2_TAB = tuple((float.fromhex(a), float.fromhex(b)) for a, b in (
+    ("0x1.661ec79f8f3bep+0", "-0x1.efec65b963019p-2"), ("0x1.571ed4aaf883dp+0", "-0x1.b0b6832d4fca4p-2"),
+    ("0x1.49539f0f010bp+0", "-0x1.7418b0a1fb77bp-2"), ("0x1.3c995b0b80385p+0", "-0x1.39de91a6dcf7bp-2"),
+    ("0x1.30d190c8864a5p+0", "-0x1.01d9bf3f2b631p-2"), ("0x1.25e227b0b8eap+0", "-0x1.97c1d1b3b7afp-3"),
+    ("0x1.1bb4a4a1a343fp+0", "-0x1.2f9e393af3c9fp-3"), ("0x1.12358f08ae5bap+0", "-0x1.960cbbf788d5cp-4"),
+    ("0x1.0953f419900a7p+0", "-0x1.a6f9db6475fcep-5"), ("0x1p+0", "0x0p+0"),
+    ("0x1.e608cfd9a47acp-1", "0x1.338ca9f24f53dp-4"), ("0x1.ca4b31f026aap-1", "0x1.476a9543891bap-3"),
+    ("0x1.b2036576afce6p-1", "0x1.e840b4ac4e4d2p-3"), ("0x1.9c2d163a1aa2dp-1", "0x1.40645f0c6651cp-2"),
+    ("0x1.886e6037841edp-1", "0x1.88e9c2c1b9ff8p-2"), ("0x1.767dcf5534862p-1", "0x1.ce0a44eb17bccp-2")))
+_POWF_LOG2_POLY = tuple(map(float.fromhex, (
+    "0x1.27616c9496e0bp-2", "-0x1.71969a075c67ap-2", "0x1.ec70a6ca7baddp-2", "-0x1.7154748bef6c8p-1",
+    "0x1.71547652ab82bp0")))
+_EXP2F_TAB = (
+    0x3ff0000000000000, 0x3fefd9b0d3158574, 0x3fefb5586cf9890f, 0x3fef9301d0125b51,
+    0x3fef72b83c7d517b, 0x3fef54873168b9aa, 0x3fef387a6e756238, 0x3fef1e9df51fdee1,
+    0x3fef06fe0a31b715, 0x3feef1a7373aa9cb, 0x3feedea64c123422, 0x3feece086061892d,
+    0x3feebfdad5362a27, 0x3feeb42b569d4f82, 0x3feeab07dd485429, 0x3feea47eb03a5585,
+    0x3feea09e667f3bcd, 0x3fee9f75e8ec5f74, 0x3feea11473eb0187, 0x3feea589994cce13,
+    0x3feeace5422aa0db, 0x3feeb737b0cdc5e5, 0x3feec49182a3f090, 0x3feed503b23e255d,
+    0x3feee89f995ad3ad, 0x3feeff76f2fb5e47, 0x3fef199bdd85529c, 0x3fef3720dcef9069,
+    0x3fef5818dcfba487, 0x3fef7c97337b9b5f, 0x3fefa4afa2a490da, 0x3fefd0765b6e4540)
+_EXP2F_SHIFT = float.fromhex("0x1.8p+47")  # 0x1.8p+52 / 32: rounds to multiples of 1/32
+_EXP2F_POLY = tuple(map(float.fromhex, ("0x1.c6af84b912394p-5", "0x1.ebfce50fac4f3p-3", "0x1.62e42ff0c52d6p-1")))
+_POWF_SIGN_BIAS = 1 << 16
+_M32 = 0xFFFFFFFF
+
+
+def _bits64(x: float) -> int:
+    return _U64.unpack(_F64.pack(x))[0]
+
+
+def _powf_core(ix: int, y: float, sign_bias: int, fma) -> float:
+    """exp2(y * log2(x)) in double, x > 0 given by its float32 bits ``ix``."""
+    tmp = (ix - 0x3F330000) & _M32
+    invc, logc = _POWF_LOG2_TAB[(tmp >> 19) % 16]
+    top = tmp & 0xFF800000
+    k = (top - (1 << 32) if top >> 31 else top) >> 23
+    r = fma(_f32_from_bits((ix - top) & _M32), invc, -1.0)
+    a = _POWF_LOG2_POLY
+    r2 = r * r
+    q = fma(fma(a[2], r, a[3]), r2, fma(a[4], r, logc + k))
+    ylogx = y * fma(fma(a[0], r, a[1]), r2 * r2, q)
+    if (_bits64(ylogx) >> 47 & 0xFFFF) >= _bits64(126.0) >> 47:  # |y log2 x| >= 126
+        if ylogx > float.fromhex("0x1.fffffffd1d571p+6"):
+            return -math.inf if sign_bias else math.inf
+        if ylogx <= -150.0:
+            return -0.0 if sign_bias else 0.0
+    kd = ylogx + _EXP2F_SHIFT
+    ki = _bits64(kd)
+    kd -= _EXP2F_SHIFT
+    r = ylogx - kd
+    t = (_EXP2F_TAB[ki % 32] + ((ki + sign_bias) << 47)) & _M64
+    s = _F64.unpack(_U64.pack(t))[0]
+    c = _EXP2F_POLY
+    return fma(fma(c[0], r, c[1]), r * r, fma(c[2], r, 1.0)) * s
+
+
+def _checkint(iy: int) -> int:
+    """0 if the float32 with bits ``iy`` is not an integer, 1 if odd, 2 if even."""
+    e = iy >> 23 & 0xFF
+    if e < 0x7F:
+        return 0
+    if e > 0x7F + 23:
+        return 2
+    if iy & ((1 << (0x7F + 23 - e)) - 1):
+        return 0
+    return 1 if iy & (1 << (0x7F + 23 - e)) else 2
+
+
+def _zeroinfnan(i: int) -> bool:
+    return (2 * i - 1) & _M32 >= 2 * 0x7F800000 - 1
+
+
+def pow_f32(x: float, y: float) -> float:
+    """glibc's powf, under XLA:CPU's flush-to-zero."""
+    ix, iy = _bits_of_f32(x), _bits_of_f32(y)
+    sign_bias = 0
+    if (ix - 0x00800000) & _M32 >= 0x7F800000 - 0x00800000 or _zeroinfnan(iy):
+        if _zeroinfnan(iy):
+            if 2 * iy & _M32 == 0 or ix == 0x3F800000:
+                return 1.0
+            if 2 * ix & _M32 > 2 * 0x7F800000 or 2 * iy & _M32 > 2 * 0x7F800000:
+                return x + y
+            if 2 * ix & _M32 == 2 * 0x3F800000:
+                return 1.0
+            if (2 * ix & _M32 < 2 * 0x3F800000) == (not iy & 0x80000000):
+                return 0.0
+            return y * y
+        if _zeroinfnan(ix):
+            x2 = _r32(x * x)
+            if ix & 0x80000000 and _checkint(iy) == 1:
+                x2 = -x2
+            if iy & 0x80000000:
+                return math.copysign(math.inf, x2) if x2 == 0.0 else 1.0 / x2
+            return x2
+        if ix & 0x80000000:  # finite x < 0
+            yint = _checkint(iy)
+            if yint == 0:
+                return math.nan
+            if yint == 1:
+                sign_bias = _POWF_SIGN_BIAS
+            ix &= 0x7FFFFFFF
+        if ix < 0x00800000:  # a denormal x: x * 2**23 reads it as zero
+            ix = (0 - (23 << 23)) & _M32
+    if _fma is not None:
+        return _r32(_powf_core(ix, y, sign_bias, _fma))
+    r = _powf_core(ix, y, sign_bias, _mul_add)
+    if abs(_low29_bits(r) - 0x10000000) < 0x1000:
+        r = _powf_core(ix, y, sign_bias, _fma64)
+    return _r32(r)
