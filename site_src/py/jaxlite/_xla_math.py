@@ -7,8 +7,14 @@ module replays both step by step, so that jaxlite prints the same digits:
 * XLA's own kernels (``exp``, ``expm1``, ``tanh``, ``logistic``, ``erf``,
   ``log``, ``log1p``): float32 polynomials, every operation rounded to
   float32, with the fused multiply-adds LLVM forms from them;
-* glibc's libm, which XLA:CPU calls for ``sin`` and ``cos`` (its FMA build:
-  the arithmetic is in double, rounded to float32 once at the end).
+* glibc's libm (2.36), which XLA:CPU calls for ``sin``, ``cos`` and ``pow``
+  (its FMA build: the arithmetic is in double, rounded to float32 once at
+  the end).
+
+Not replayed yet, so still correctly rounded in jaxlite: ``tan``, ``atan``,
+``atan2``, ``cbrt`` (glibc too), ``rsqrt`` (the CPU's ``rsqrtss`` estimate
+plus two Newton steps) and ``sinh``/``cosh``/``asinh`` (expanded into exp
+and log by XLA).
 
 XLA:CPU runs with denormals flushed to zero; so do these kernels.
 
