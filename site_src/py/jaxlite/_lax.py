@@ -242,6 +242,16 @@ asinh_p = unop("asinh", math.asinh)
 square_p = unop("square", lambda x: x * x, kinds="fiu")
 
 
+def _exp2(x):
+    try:
+        return 2.0 ** x
+    except OverflowError:
+        return math.inf
+
+
+exp2_p = unop("exp2", _exp2)
+
+
 def _via_xla_cpu(p, kernel, rank0_kernel=None, narrow=None):
     """float32 through XLA:CPU's own kernel (jaxlite._xla_math), bit for bit;
     float16/bfloat16 too, widened to float32 as XLA:CPU does, unless

@@ -72,6 +72,8 @@ defjvp2(lax.square_p, lambda g, ans, x: mul(g, mul(_const(x, 2), x)))
 defjvp(lax.sinh_p, lambda g, x: mul(g, lax.cosh_p.bind(x)))
 defjvp(lax.cosh_p, lambda g, x: mul(g, lax.sinh_p.bind(x)))
 defjvp(lax.atan_p, lambda g, x: div(g, add(_const(x, 1), lax.square_p.bind(x))))
+defjvp(lax.asinh_p, lambda g, x: mul(g, lax.rsqrt_p.bind(add(lax.square_p.bind(x), _one(x)))))
+defjvp2(lax.exp2_p, lambda g, ans, x: mul(lax.log_p.bind(_const(x, 2)), mul(g, ans)))
 defjvp(lax.erf_p, lambda g, x: mul(_const(x, 2.0 / 3.141592653589793 ** 0.5),
                                    mul(g, lax.exp_p.bind(neg(lax.square_p.bind(x))))))
 defjvp_zero(lax.not_p)

@@ -322,15 +322,13 @@ def _promote(*args, to_float=False):
     typed = [_typed(a) for a in args]
     dt, weak = _dtypes.promote(*typed)
     if to_float and dt.kind != "f":
-        dt, weak = _dtypes.default_float(), weak and False
-        if builtins.all(w for _, w in typed):
-            weak = True
+        dt = _dtypes.default_float()  # the weak type stays: bool / 2 is weak float32, as in JAX
     out = []
     for a, (adt, aweak) in zip(args, typed):
         if isinstance(a, (bool, int, float)) and not isinstance(a, Tracer):
             out.append(ArrayImpl(_dtypes.convert_list([a], adt, dt), (), dt, weak))
         elif adt != dt or aweak != weak:
-            out.append(lax.convert_element_type(a, dt, weak_type=weak and aweak))
+            out.append(lax.convert_element_type(a, dt, weak_type=weak))
         else:
             out.append(a)
     return _rank_promote(out)
@@ -375,9 +373,14 @@ def _binary(prim, name, to_float=False):
         _check_arraylike(name, x, y)
         _check_no_keys(name, x, y)
         x, y = _promote(x, y, to_float=to_float)
+        if name in _BOOL_ARITHMETIC and get_aval(x).dtype.kind == "b":
+            return _BOOL_ARITHMETIC[name].bind(x, y)
         return prim.bind(x, y)
     fn.__name__ = name
     return fn
+
+
+_BOOL_ARITHMETIC = {"add": lax.or_p, "multiply": lax.and_p}  # JAX's jnp.add and jnp.multiply on bools
 
 
 def _unary(prim, name, to_float=True):
@@ -536,15 +539,16 @@ def _round_even(x):
 
 
 def log2(x):
-    return true_divide(log(x), math.log(2.0))
+    (x,) = _promote(x, to_float=True)
+    return lax.div_p.bind(lax.log_p.bind(x), lax.log_p.bind(asarray(2.0, get_aval(x).dtype)))
 
 
 def log10(x):
-    return true_divide(log(x), math.log(10.0))
+    (x,) = _promote(x, to_float=True)
+    return lax.mul_p.bind(lax.log_p.bind(x), asarray(0.4342944819032518, get_aval(x).dtype))  # 1 / log(10)
 
 
-def exp2(x):
-    return power(2.0, x)
+exp2 = _unary(lax.exp2_p, "exp2")
 
 
 def invert(x):
@@ -1083,7 +1087,7 @@ def _promote_no_rank(*args):
         if isinstance(a, (bool, int, float)) and not isinstance(a, Tracer):
             out.append(ArrayImpl(_dtypes.convert_list([a], adt, dt), (), dt, weak))
         elif adt != dt or aweak != weak:
-            out.append(lax.convert_element_type(a, dt, weak_type=weak and aweak))
+            out.append(lax.convert_element_type(a, dt, weak_type=weak))
         else:
             out.append(asarray(a) if not isinstance(a, Tracer) else a)
     return out
