@@ -1,379 +1,668 @@
-"""Indexing (`x[idx]`) and indexed updates (`x.at[idx].set(v)`).
+"""Indexing (`x[idx]`) and indexed updates (`x.at[idx].set(v)`), ported from
+JAX's jax/_src/numpy/indexing.py and jax/_src/ops/scatter.py so that each
+indexing form stages out the same equations as in JAX:
 
-Static integers and slices become `slice`/`squeeze` (as in JAX's jaxprs).
-Integer-array indices become a row gather; out-of-bounds reads clamp, as
-JAX's default does. Updates locate their targets by indexing an array of
-flat positions the same way (out-of-bounds targets get -1 and are dropped),
-then scatter into the flattened operand.
+- static ints and slices become `slice` / `rev` / `squeeze` / `broadcast_in_dim`;
+- traced scalar indices become a `dynamic_slice` (negative ones wrapped with
+  `lt` / `add` / `select_n`);
+- everything else (integer arrays, concrete boolean masks, mixtures) becomes
+  one XLA `gather`, and every `.at[...]` update one `scatter*`.
 """
 
 from __future__ import annotations
 
+import enum
+from typing import NamedTuple
+
 from jaxlite import _core as core, _dtypes, _lax as lax
 from jaxlite._array import ArrayImpl, to_array
-from jaxlite._core import Primitive, ShapedArray, get_aval
+from jaxlite._core import Tracer, get_aval
+from jaxlite._gather_scatter import (GatherDimensionNumbers, GatherScatterMode, ScatterDimensionNumbers,
+                                     dynamic_slice_indices, gather, scatter, scatter_add, scatter_max, scatter_min,
+                                     scatter_mul, scatter_sub)
 from jaxlite.errors import NonConcreteBooleanIndexError
 
-# ---------------------------------------------------------- gather of rows
-gather_p = Primitive("gather")
+_INDEX_DTYPE = _dtypes.int32   # int_dtype_for_shape: int32 unless an axis passes 2**31
 
 
-def _gather_shape(x, idx):
-    return tuple(idx.shape) + tuple(x.shape[1:])
+# ------------------------------------------------------------ parsing
+class IndexType(enum.Enum):
+    NONE = "none"
+    SLICE = "slice"
+    ELLIPSIS = "ellipsis"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    ARRAY = "array"
 
 
-def _gather_impl(x, idx, *, mode, fill_value):
-    rows = x.shape[0] if x.shape else 1
-    inner = lax.size_of(x.shape[1:])
-    out = []
-    data = x.data
-    fill = fill_value if fill_value is not None else (float("nan") if x.dtype.kind == "f" else
-                                                      (False if x.dtype.kind == "b" else _int_fill(x.dtype)))
-    for i in idx.data:
-        if mode == "fill" and not (0 <= i < rows):
-            out.extend([fill] * inner)
-            continue
-        i = min(max(i, 0), rows - 1)
-        out.extend(data[i * inner:(i + 1) * inner])
-    return ArrayImpl(_dtypes.round_list(x.dtype, out) if mode == "fill" else out, _gather_shape(x, idx), x.dtype,
-                     x.weak_type)
+class ParsedIndex(NamedTuple):
+    index: object
+    typ: IndexType
+    consumed_axes: tuple
 
 
-def _int_fill(dt):
-    lo, span = _dtypes._INT_RANGE[dt.name]
-    return lo if dt.kind == "i" else lo + span - 1
-
-
-core.impl_rules[gather_p] = _gather_impl
-core.abstract_eval_rules[gather_p] = lambda x, idx, *, mode, fill_value: ShapedArray(_gather_shape(x, idx), x.dtype,
-                                                                                     x.weak_type)
-
-
-def gather_rows(x, idx, mode="clip", fill_value=None):
-    return gather_p.bind(x, idx, mode=mode, fill_value=fill_value)
-
-
-def _gather_jvp(primals, tangents, *, mode, fill_value):
-    from jaxlite._ad import Zero
-    x, idx = primals
-    tx = tangents[0]
-    out = gather_rows(x, idx, mode, fill_value)
-    if isinstance(tx, Zero):
-        return out, Zero(get_aval(out).strip_weak_type())
-    return out, gather_rows(tx, idx, mode, 0.0 if mode == "fill" else None)
-
-
-def _gather_transpose(ct, x, idx, *, mode, fill_value):
-    from jaxlite._ad import zeros_like_aval
-    aval = x.aval
-    rows = aval.shape[0]
-    inner = lax.size_of(aval.shape[1:])
-    flat_zero = zeros_like_aval(ShapedArray((rows * inner,), aval.dtype))
-    # positions of each gathered element in the flattened operand
-    pos = _row_positions(idx, rows, inner, mode)
-    ct_flat = lax.reshape(ct, (lax.size_of(get_aval(ct).shape),))
-    out = scatter_p.bind(flat_zero, pos, ct_flat, op="add")
-    return [lax.reshape(out, aval.shape), None]
-
-
-def _row_positions(idx, rows, inner, mode):
-    from jaxlite import numpy as jnp
-    i = jnp.asarray(idx)
-    if mode == "fill":
-        valid = (i >= 0) & (i < rows)
-    i = jnp.clip(i, 0, rows - 1)
-    pos = i[..., None] * inner + jnp.arange(inner, dtype=_dtypes.int32)
-    if mode == "fill":
-        pos = jnp.where(valid[..., None], pos, -1)
-    return pos.reshape(-1)
-
-
-core.jvp_rules[gather_p] = _gather_jvp
-core.transpose_rules[gather_p] = _gather_transpose
-
-
-def _gather_batch(vals, dims, *, mode, fill_value):
-    from jaxlite import _batching as b
-    x, idx = vals
-    xd, idd = dims
-    if xd is None:
-        idx = b.moveaxis_to_front(idx, idd) if idd else idx
-        # result rows follow the index batch axis
-        return gather_rows(x, idx, mode, fill_value), 0 if idd is not None else None
-    x = b.moveaxis_to_front(x, xd)
-    n, rows = get_aval(x).shape[0], get_aval(x).shape[1]
-    from jaxlite import numpy as jnp
-    if idd is None:
-        xt = b.moveaxis(x, 0, 1) if False else lax.transpose(x, (1, 0) + tuple(range(2, get_aval(x).ndim)))
-        out = gather_rows(xt, idx, mode, fill_value)
-        k = get_aval(idx).ndim
-        return out, k
-    idx = b.moveaxis_to_front(idx, idd)
-    flat = lax.reshape(x, (n * rows,) + get_aval(x).shape[2:])
-    shape = (n,) + (1,) * (get_aval(idx).ndim - 1)
-    offs = jnp.arange(n, dtype=get_aval(idx).dtype).reshape(shape) * rows
-    safe = jnp.clip(idx, 0, rows - 1) if mode != "fill" else jnp.where((idx >= 0) & (idx < rows), idx, -n * rows - 1)
-    return gather_rows(flat, safe + offs, mode, fill_value), 0
-
-
-core.batch_rules[gather_p] = _gather_batch
-
-# --------------------------------------------------------- flat scatter
-scatter_p = Primitive("scatter")
-
-
-def _scatter_impl(x, pos, upd, *, op):
-    out = list(x.data)
-    n = len(out)
-    fn = _SCATTER_OPS[op]
-    for p, u in zip(pos.data, upd.data):
-        if 0 <= p < n:
-            out[p] = fn(out[p], u)
-    return ArrayImpl(_dtypes.round_list(x.dtype, out), x.shape, x.dtype, x.weak_type)
-
-
-_SCATTER_OPS = {"set": lambda a, b: b, "add": lambda a, b: a + b, "mul": lambda a, b: a * b,
-                "min": lax._min, "max": lax._max}
-core.impl_rules[scatter_p] = _scatter_impl
-core.abstract_eval_rules[scatter_p] = lambda x, pos, upd, *, op: ShapedArray(x.shape, x.dtype, x.weak_type)
-
-
-def _scatter_jvp(primals, tangents, *, op):
-    from jaxlite._ad import Zero, zeros_like_aval
-    x, pos, upd = primals
-    tx, _, tu = tangents
-    out = scatter_p.bind(x, pos, upd, op=op)
-    if isinstance(tx, Zero) and isinstance(tu, Zero):
-        return out, Zero(get_aval(out).strip_weak_type())
-    if op in ("set", "add"):
-        tx = zeros_like_aval(get_aval(x).strip_weak_type()) if isinstance(tx, Zero) else tx
-        tu = zeros_like_aval(get_aval(upd).strip_weak_type()) if isinstance(tu, Zero) else tu
-        return out, scatter_p.bind(tx, pos, tu, op=op)
-    if op == "mul" and isinstance(tu, Zero):
-        from jaxlite import numpy as jnp
-        ones = jnp.ones_like(x)
-        factor = scatter_p.bind(ones, pos, upd, op="mul")
-        return out, lax.mul_p.bind(tx, factor)
-    raise NotImplementedError(f"jaxlite cannot differentiate .at[].{op}() with respect to the updates yet")
-
-
-def _scatter_transpose(ct, x, pos, upd, *, op):
-    from jaxlite._ad import is_undefined, zeros_like_aval
-    res = [None, None, None]
-    if op == "add":
-        if is_undefined(x):
-            res[0] = ct
-        if is_undefined(upd):
-            res[2] = gather_rows(ct, pos, "fill", 0.0)
-    elif op == "set":
-        if is_undefined(x):
-            res[0] = scatter_p.bind(ct, pos, zeros_like_aval(get_aval(pos).update(dtype=get_aval(ct).dtype)), op="set")
-        if is_undefined(upd):
-            res[2] = gather_rows(ct, pos, "fill", 0.0)
-    elif op == "mul":
-        from jaxlite import numpy as jnp
-        factor = scatter_p.bind(jnp.ones_like(ct), pos, upd, op="mul")
-        res[0] = lax.mul_p.bind(ct, factor)
-    return res
-
-
-core.jvp_rules[scatter_p] = _scatter_jvp
-core.transpose_rules[scatter_p] = _scatter_transpose
-
-
-def _scatter_batch(vals, dims, *, op):
-    from jaxlite import _batching as b
-    from jaxlite import numpy as jnp
-    x, pos, upd = vals
-    size = next(get_aval(v).shape[d] for v, d in zip(vals, dims) if d is not None)
-    x, pos, upd = [b.batch_at(v, d, size, 0) for v, d in zip(vals, dims)]
-    n = get_aval(x).shape[1]
-    offs = jnp.arange(size, dtype=get_aval(pos).dtype).reshape((size, 1)) * n
-    pos2 = jnp.where(pos >= 0, pos + offs, -1).reshape(-1)
-    out = scatter_p.bind(lax.reshape(x, (size * n,)), pos2, lax.reshape(upd, (size * get_aval(upd).shape[1],)), op=op)
-    return lax.reshape(out, (size, n)), 0
-
-
-core.batch_rules[scatter_p] = _scatter_batch
-
-
-# ------------------------------------------------------------ normalising
-def _is_static_int(i) -> bool:
+def _is_integer_index(i) -> bool:
     return isinstance(i, int) and not isinstance(i, bool)
 
 
-def _as_index_array(i):
-    from jaxlite import numpy as jnp
-    if isinstance(i, (list, tuple)):
-        return jnp.asarray(i)
-    return i
+def _is_array(i) -> bool:
+    return isinstance(i, (ArrayImpl, Tracer)) or core.numpy_value(i) is not None
 
 
-def _expand(idx, ndim):
-    if not isinstance(idx, tuple):
-        if isinstance(idx, list):
-            raise TypeError(
-                "Using a non-tuple sequence for multidimensional indexing is not allowed; use `arr[array(seq)]` "
-                "instead of `arr[seq]`. See https://github.com/jax-ml/jax/issues/4564 for more information.")
-        idx = (idx,)
-    n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
-    # boolean arrays index as many axes as they have
-    n_real += sum(get_aval(i).ndim - 1 for i in idx if _is_bool_array(i))
-    out = []
-    for i in idx:
-        if i is Ellipsis:
-            out.extend([slice(None)] * (ndim - n_real))
+def _is_host(i) -> bool:
+    """A NumPy array: JAX computes on it with NumPy, eagerly, not with traced primitives."""
+    if isinstance(i, (ArrayImpl, Tracer)):
+        return type(i) is _HostArray
+    return core.numpy_value(i) is not None
+
+
+def _scalar_type_error(i):
+    kind = {bool: "bool", float: "float64", complex: "complex128"}.get(type(i), type(i).__name__)
+    return TypeError(f"Indexer must have integer or boolean type, got indexer with type {kind}")
+
+
+def _index_type(idx) -> IndexType:
+    if idx is None:
+        return IndexType.NONE
+    if idx is Ellipsis:
+        return IndexType.ELLIPSIS
+    if isinstance(idx, slice):
+        return IndexType.SLICE
+    if _is_integer_index(idx):
+        return IndexType.INTEGER
+    if _is_boolean_index(idx):
+        return IndexType.BOOLEAN
+    if _is_array(idx):
+        dt = get_aval(idx).dtype
+        if dt.kind in "iu":
+            return IndexType.ARRAY
+        raise TypeError(f"Indexer must have integer or boolean type, got indexer with type {dt.name}")
+    if isinstance(idx, str):
+        raise TypeError(f"JAX does not support string indexing; got idx={idx!r}")
+    if isinstance(idx, (list, tuple)):
+        if not idx:
+            return IndexType.ARRAY
+        from jaxlite import numpy as jnp
+        dt = get_aval(jnp.asarray(idx)).dtype
+        if dt.kind == "b":
+            return IndexType.BOOLEAN
+        if dt.kind in "iu":
+            return IndexType.ARRAY
+        raise TypeError(f"Indexer must have integer or boolean type, got indexer with type {dt.name}")
+    if isinstance(idx, (float, complex)):
+        raise _scalar_type_error(idx)
+    raise IndexError("only integers, slices (`:`), ellipsis (`...`), newaxis (`None`) and integer or boolean "
+                     f"arrays are valid indices. Got {idx}")
+
+
+def _is_boolean_index(i) -> bool:
+    if isinstance(i, bool) or (_is_array(i) and get_aval(i).dtype.kind == "b"):
+        return True
+    return isinstance(i, list) and bool(i) and all(isinstance(e, bool) for e in i)
+
+
+def _ndim(i) -> int:
+    if isinstance(i, list):
+        from jaxlite import numpy as jnp
+        return get_aval(jnp.asarray(i)).ndim
+    return get_aval(i).ndim
+
+
+def _should_unpack_list_index(x) -> bool:
+    return (_is_array(x) and _ndim(x) != 0) or isinstance(x, (list, tuple, slice)) or x is Ellipsis or x is None
+
+
+def _eliminate_deprecated_list_indexing(idx) -> tuple:
+    if isinstance(idx, tuple):
+        return idx
+    if isinstance(idx, list):
+        what = "tuple" if any(_should_unpack_list_index(i) for i in idx) else "array"
+        raise TypeError("Using a non-tuple sequence for multidimensional indexing is not allowed; use "
+                        f"`arr[{what}(seq)]` instead of `arr[seq]`. See https://github.com/jax-ml/jax/issues/4564 "
+                        "for more information.")
+    return (idx,)
+
+
+def _parse_indices(indices: tuple, shape) -> list:
+    consumed, ellipses, types = [], [], []
+    for i, idx in enumerate(indices):
+        typ = _index_type(idx)
+        types.append(typ)
+        if typ in (IndexType.NONE, IndexType.ELLIPSIS):
+            consumed.append(0)
+            if typ is IndexType.ELLIPSIS:
+                ellipses.append(i)
+        elif typ is IndexType.BOOLEAN:
+            consumed.append(_ndim(idx))
         else:
-            out.append(i)
-    if Ellipsis not in idx:
-        out.extend([slice(None)] * (ndim - n_real))
-    if n_real > ndim:
-        raise IndexError(f"Too many indices: {ndim}-dimensional array indexed with {n_real} regular indices.")
+            consumed.append(1)
+    if len(ellipses) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    total = sum(consumed)
+    if total > len(shape):
+        raise IndexError(f"Too many indices: array is {len(shape)}-dimensional, but {total} were indexed")
+    if ellipses:
+        consumed[ellipses[0]] = len(shape) - total
+    out, dim = [], 0
+    for idx, typ, n in zip(indices, types, consumed):
+        out.append(ParsedIndex(idx, typ, tuple(range(dim, dim + n))))
+        dim += n
     return out
 
 
-def _is_bool_array(i) -> bool:
-    try:
-        return not isinstance(i, (bool, int, float, slice)) and i is not None and i is not Ellipsis and \
-            get_aval(i).dtype.kind == "b"
-    except TypeError:
-        return False
+class NDIndexer(NamedTuple):
+    """An index parsed against the shape of the array it indexes."""
+    shape: tuple
+    indices: list
+
+    @classmethod
+    def from_raw_indices(cls, idx, shape) -> "NDIndexer":
+        return cls(tuple(shape), _parse_indices(_eliminate_deprecated_list_indexing(idx), shape))
+
+    def validate_static_indices(self, normalize_indices=True) -> None:
+        for idx in self.indices:
+            if idx.typ is IndexType.INTEGER:
+                axis, = idx.consumed_axes
+                size = self.shape[axis]
+                i = idx.index + size if normalize_indices and idx.index < 0 else idx.index
+                if not 0 <= i < size:
+                    raise IndexError(f"index {idx.index} out of bounds for axis {axis} with size {size} "
+                                     f"(normalize_indices={normalize_indices})")
+
+    def validate_slices(self) -> None:
+        for position, idx in enumerate(self.indices):
+            if idx.typ is IndexType.SLICE:
+                for v in (idx.index.start, idx.index.stop, idx.index.step):
+                    if isinstance(v, Tracer):
+                        raise IndexError(f"Slice entries must be static integers. Got {idx.index} at position "
+                                         f"{position}")
+
+    def expand_bool_indices(self) -> "NDIndexer":
+        """Boolean masks become the integer arrays of their True positions
+        (masks must be concrete); scalar booleans stay."""
+        out = []
+        for position, idx in enumerate(self.indices):
+            if idx.typ is not IndexType.BOOLEAN:
+                out.append(idx)
+                continue
+            if isinstance(idx.index, Tracer):
+                raise NonConcreteBooleanIndexError(
+                    f"Array boolean indices must be concrete; got {get_aval(idx.index)}\n\n"
+                    "See https://docs.jax.dev/en/latest/errors.html#jax.errors.NonConcreteBooleanIndexError")
+            mask = _host_array(idx.index)
+            if mask.ndim == 0:
+                out.append(ParsedIndex(bool(mask.data[0]), idx.typ, ()))
+                continue
+            expected = [self.shape[i] for i in idx.consumed_axes]
+            if not all(s1 in (0, s2) for s1, s2 in zip(mask.shape, expected)):
+                raise IndexError(f"boolean index did not match shape of indexed array in index {position}: got "
+                                 f"{mask.shape}, expected {expected}")
+            out.extend(ParsedIndex(i, IndexType.ARRAY, (axis,))
+                       for i, axis in zip(_nonzero(mask), idx.consumed_axes))
+        return NDIndexer(self.shape, out)
+
+    def expand_scalar_bool_indices(self) -> "NDIndexer":
+        shape = list(self.shape)
+        out = list(self.indices)
+        dim = 0
+        for i, idx in enumerate(self.indices):
+            if idx.typ is IndexType.BOOLEAN and not idx.consumed_axes:
+                shape.insert(i, 1)
+                out[i] = ParsedIndex(_HostArray(list(range(int(idx.index))), (int(idx.index),), _dtypes.int32, False),
+                                     IndexType.ARRAY, (dim,))
+                dim += 1
+            else:
+                n = len(idx.consumed_axes)
+                out[i] = ParsedIndex(idx.index, idx.typ, tuple(range(dim, dim + n)))
+                dim += n
+        return NDIndexer(tuple(shape), out)
+
+    def convert_sequences_to_arrays(self) -> "NDIndexer":
+        from jaxlite import numpy as jnp
+        return NDIndexer(self.shape, [ParsedIndex(jnp.asarray(i.index), i.typ, i.consumed_axes)
+                                      if isinstance(i.index, (list, tuple)) else i for i in self.indices])
+
+    def expand_ellipses(self) -> "NDIndexer":
+        out, consumed = [], 0
+        for idx in self.indices:
+            consumed += len(idx.consumed_axes)
+            if idx.typ is IndexType.ELLIPSIS:
+                out.extend(ParsedIndex(slice(None), IndexType.SLICE, (a,)) for a in idx.consumed_axes)
+            else:
+                out.append(idx)
+        out.extend(ParsedIndex(slice(None), IndexType.SLICE, (a,)) for a in range(consumed, len(self.shape)))
+        return NDIndexer(self.shape, out)
+
+    def normalize_indices(self) -> "NDIndexer":
+        """Negative indices counted from the end: static ones now, array ones
+        with `select_n(i < 0, i, i + size)`."""
+        out = []
+        for idx in self.indices:
+            if idx.typ is IndexType.INTEGER:
+                axis, = idx.consumed_axes
+                out.append(ParsedIndex(idx.index + self.shape[axis] if idx.index < 0 else idx.index, idx.typ,
+                                       idx.consumed_axes))
+            elif idx.typ is IndexType.ARRAY and get_aval(idx.index).dtype.kind != "u":
+                axis, = idx.consumed_axes
+                i = idx.index
+                aval = get_aval(i)
+                # lax._const: a weakly typed scalar index gets a Python int, else a typed array
+                size = self.shape[axis] if aval.weak_type and not aval.shape else \
+                    ArrayImpl([self.shape[axis]], (), aval.dtype, False)
+                if _is_host(i):
+                    i = to_array(i)
+                    negative = _HostArray([v < 0 for v in i.data], i.shape, _dtypes.bool_, False)
+                else:
+                    negative = i < 0
+                out.append(ParsedIndex(lax.select_n_p.bind(negative, i, lax.add_p.bind(i, size)), idx.typ,
+                                       idx.consumed_axes))
+            else:
+                out.append(idx)
+        return NDIndexer(self.shape, out)
+
+    def is_advanced_int_indexer(self) -> bool:
+        return any(idx.typ in (IndexType.ARRAY, IndexType.BOOLEAN) and _ndim(idx.index) > 0
+                   for idx in self.indices)
+
+
+class _HostArray(ArrayImpl):
+    """A NumPy array JAX makes while indexing (np.where of a mask, np.arange):
+    JAX computes on it eagerly, with NumPy, so in a trace it is a constant."""
+    __slots__ = ()
+
+
+def _host_array(x) -> ArrayImpl:
+    if isinstance(x, list):
+        from jaxlite import numpy as jnp
+        return to_array(jnp.asarray(x))
+    return to_array(x)
+
+
+def _nonzero(mask: ArrayImpl) -> list:
+    """np.where(mask): one int index array per axis of the mask."""
+    st = lax.strides(mask.shape)
+    hits = [k for k, v in enumerate(mask.data) if v]
+    return [_HostArray([(k // s) % d for k in hits], (len(hits),), _dtypes.int32, False)
+            for d, s in zip(mask.shape, st)]
 
 
 def _bool_to_int(mask):
-    if isinstance(mask, core.Tracer):
+    """Integer index arrays of a concrete mask's True positions (jnp.nonzero)."""
+    if isinstance(mask, Tracer):
         raise NonConcreteBooleanIndexError(
-            f"Array boolean indices must be concrete; got {get_aval(mask).str_short(short_dtypes=False).replace('bool', 'bool')}\n\n"
+            f"Array boolean indices must be concrete; got {get_aval(mask)}\n\n"
             "See https://docs.jax.dev/en/latest/errors.html#jax.errors.NonConcreteBooleanIndexError")
-    from jaxlite import numpy as jnp
-    m = to_array(mask)
-    st = lax.strides(m.shape)
-    hits = [k for k, v in enumerate(m.data) if v]
-    return [jnp.array([(k // s) % d for k in hits], dtype=_dtypes.int32) for d, s in zip(m.shape, st)]
+    return [ArrayImpl(a.data, a.shape, a.dtype, False) for a in _nonzero(to_array(mask))]
 
 
-def getitem(x, idx, mode="clip", fill_value=None):
+def _to_index(x, dtype=_INDEX_DTYPE):
+    """`lax.convert_element_type(x, dtype)`; JAX folds the conversion of a
+    scalar constant, so no equation is recorded for one."""
+    if isinstance(x, (int, bool)) or (not isinstance(x, Tracer) and get_aval(x).ndim == 0):
+        a = to_array(x)
+        return ArrayImpl(_dtypes.convert_list(a.data, a.dtype, dtype), (), dtype, False)
+    return lax.convert_element_type(x, dtype)
+
+
+def _asarray(x):
     from jaxlite import numpy as jnp
-    x = x if isinstance(x, core.Tracer) else to_array(x)
-    shape = get_aval(x).shape
-    items = _expand(idx, len(shape))
-    # boolean masks become integer arrays (concrete masks only)
-    flat_items = []
-    for i in items:
-        if _is_bool_array(i) and not isinstance(i, bool):
-            if get_aval(i).ndim == 0:
-                raise TypeError("jaxlite does not support scalar boolean indices")
-            flat_items.extend(_bool_to_int(i))
-        else:
-            flat_items.append(_as_index_array(i))
-    items = flat_items
-    has_adv = any(not (i is None or isinstance(i, slice) or (_is_static_int(i) and -d <= i < d))
-                  for i, d in zip([j for j in items if j is not None], shape))
-    if has_adv:
-        items = [jnp.asarray(i, dtype=_dtypes.int32) if _is_static_int(i) else i for i in items]
-    # 1) static slices and in-bounds static ints: slice, then squeeze
-    starts, limits, steps, squeeze_axes, rev_axes = [], [], [], [], []
-    advanced = {}  # axis (in the sliced array) -> index array
-    none_positions = []
-    axis = 0
-    out_axis = 0
-    for i in items:
-        if i is None:
-            none_positions.append(out_axis)
-            out_axis += 1
-            continue
-        d = shape[axis]
-        if isinstance(i, slice):
-            s, e, st = i.indices(d)
-            if st < 0:
-                # a reversed slice: take the forward span, then reverse it
-                n = len(range(s, e, st))
-                lo = s + (n - 1) * st if n else 0
-                starts.append(lo)
-                limits.append(lo + (n - 1) * (-st) + 1 if n else 0)
-                steps.append(-st)
-                rev_axes.append(axis)
-            else:
-                starts.append(s)
-                limits.append(max(s, e))
-                steps.append(st)
-            out_axis += 1
-        elif _is_static_int(i) and -d <= i < d:
-            i = i + d if i < 0 else i
+    return x if isinstance(x, (ArrayImpl, Tracer)) else jnp.asarray(x)
+
+
+def _broadcast_to(x, shape):
+    """`lax.broadcast_to`: one broadcast_in_dim onto the trailing axes."""
+    aval = get_aval(x)
+    if aval.shape == tuple(shape):
+        return x
+    nlead = len(shape) - aval.ndim
+    return lax.broadcast_in_dim(x, tuple(shape), tuple(range(nlead, len(shape))))
+
+
+def _broadcast_arrays(*args) -> list:
+    from jaxlite import numpy as jnp
+    shapes = [get_aval(a).shape for a in args]
+    if all(s == shapes[0] for s in shapes):
+        return list(args)
+    shape = jnp.broadcast_shapes(*shapes)
+    return [_broadcast_to(a, shape) for a in args]
+
+
+# ------------------------------------------------------------ x[idx]
+def _to_static_slice(indexer: NDIndexer, normalize_indices, mode):
+    parsed = GatherScatterMode.PROMISE_IN_BOUNDS if mode is None else GatherScatterMode.from_any(mode)
+    if parsed not in (GatherScatterMode.PROMISE_IN_BOUNDS, GatherScatterMode.CLIP):
+        raise ValueError("static_slice requires mode='promise_in_bounds' or mode='clip'")
+    if parsed is GatherScatterMode.PROMISE_IN_BOUNDS:
+        indexer.validate_static_indices(normalize_indices)
+    indexer.validate_slices()
+    for position, p in enumerate(indexer.indices):
+        if p.typ in (IndexType.ARRAY, IndexType.BOOLEAN):
+            raise TypeError(f"static_slice: indices must be static scalars or slices. Got index of type "
+                            f"{type(p.index)} at position {position}")
+    starts, limits, strides, rev_axes, squeeze_axes, newaxis_dims = [], [], [], [], [], []
+    for p in indexer.expand_ellipses().indices:
+        if p.typ is IndexType.NONE:
+            newaxis_dims.append(len(starts) - len(squeeze_axes) + len(newaxis_dims))
+        elif p.typ is IndexType.INTEGER:
+            axis, = p.consumed_axes
+            if indexer.shape[axis] == 0:
+                raise IndexError(f"index is out of bounds for axis {axis} with size 0")
+            i = p.index + indexer.shape[axis] if normalize_indices and p.index < 0 else p.index
+            i = min(max(i, 0), indexer.shape[axis] - 1)
             starts.append(i)
             limits.append(i + 1)
-            steps.append(1)
+            strides.append(1)
             squeeze_axes.append(axis)
         else:
-            arr = i
-            if isinstance(arr, (int, float, bool)):
-                arr = jnp.asarray(arr)
-            dt = get_aval(arr).dtype
-            if dt.kind not in "iu":
-                raise IndexError(f"Indexer must have integer or boolean type, got indexer with type {dt.name} at "
-                                 f"position {axis}, indexer value {arr}")
-            starts.append(0)
-            limits.append(d)
-            steps.append(1)
-            advanced[axis] = (arr, out_axis)
-            out_axis += 1
-        axis += 1
-    y = x
-    if any(s != 0 for s in starts) or any(l != d for l, d in zip(limits, shape)) or any(s != 1 for s in steps):
-        y = lax.slice_(y, starts, limits, steps)
+            axis, = p.consumed_axes
+            size = indexer.shape[axis]
+            start, stop, stride = p.index.indices(size)
+            if stride < 0:
+                new_start = min(size, stop + 1 + abs(start - stop - 1) % abs(stride))
+                starts.append(new_start)
+                limits.append(max(new_start, start + 1))
+                strides.append(abs(stride))
+                rev_axes.append(axis)
+            else:
+                starts.append(start)
+                limits.append(max(start, stop))
+                strides.append(stride)
+    return starts, limits, None if all(s == 1 for s in strides) else strides, rev_axes, squeeze_axes, newaxis_dims
+
+
+def _static_slice(arr, starts, limits, strides, rev_axes, squeeze_axes, newaxis_dims):
+    shape = get_aval(arr).shape
+    trivial = strides is None and len(shape) == len(starts) and all(
+        (s, l) == (0, d) for s, l, d in zip(starts, limits, shape))
+    y = arr if trivial else lax.slice_p.bind(arr, start_indices=tuple(starts), limit_indices=tuple(limits),
+                                             strides=None if strides is None else tuple(strides))
+    return _finish_slice(y, rev_axes, squeeze_axes, newaxis_dims)
+
+
+def _finish_slice(y, rev_axes, squeeze_axes, newaxis_dims):
     if rev_axes:
         y = lax.rev_p.bind(y, dimensions=tuple(rev_axes))
-    if advanced:
-        y, adv_out = _advanced(y, advanced, mode, fill_value)
     if squeeze_axes:
-        y = _squeeze_static(y, squeeze_axes, advanced)
-    for p in none_positions:
-        y = lax.expand_dims(y, (min(p, get_aval(y).ndim),))
+        y = lax.squeeze(y, squeeze_axes)
+    if newaxis_dims:
+        y = lax.expand_dims(y, newaxis_dims)
     return y
 
 
-def _squeeze_static(y, squeeze_axes, advanced):
-    # after advanced indexing the axes moved; squeeze the static-int axes by position
-    if not advanced:
-        return lax.squeeze(y, squeeze_axes)
-    return y
-
-
-def _advanced(y, advanced, mode, fill_value):
+def _to_dynamic_slice(indexer: NDIndexer, mode):
+    if mode is not None and GatherScatterMode.from_any(mode) not in (GatherScatterMode.PROMISE_IN_BOUNDS,
+                                                                     GatherScatterMode.CLIP):
+        raise ValueError("dynamic_slice requires mode='promise_in_bounds' or mode='clip'")
+    for position, p in enumerate(indexer.indices):
+        if p.typ is IndexType.SLICE and p.index.step not in (None, -1, 1):
+            raise TypeError(f"dynamic_slice: only unit steps supported in slice. Got {p.index} at position "
+                            f"{position}")
+        if p.typ is IndexType.ARRAY and (isinstance(p.index, (list, tuple)) or _ndim(p.index) != 0):
+            raise TypeError(f"dynamic_slice: only scalar indices allowed. Got index of type {type(p.index)} at "
+                            f"position {position}")
+        if p.typ is IndexType.BOOLEAN:
+            raise TypeError(f"dynamic_slice: indices must be scalars or slices. Got index of type "
+                            f"{type(p.index)} at position {position}")
     from jaxlite import numpy as jnp
-    shape = get_aval(y).shape
-    axes = sorted(advanced)
-    rest = [a for a in range(len(shape)) if a not in advanced]
-    perm = axes + rest
-    yt = lax.transpose(y, perm)
-    arrays = jnp.broadcast_arrays(*[advanced[a][0] for a in axes])
-    pos = None
-    stride = 1
-    for a, arr in reversed(list(zip(axes, arrays))):
-        d = shape[a]
-        arr = jnp.asarray(arr).astype(_dtypes.int32) if get_aval(arr).dtype != _dtypes.int32 else arr
-        arr = jnp.where(arr < 0, arr + d, arr)
-        if mode == "fill":
-            bad = (arr < 0) | (arr >= d)
-            arr = jnp.where(bad, -(10 ** 9), arr)
+    starts, sizes, rev_axes, squeeze_axes, newaxis_dims = [], [], [], [], []
+    trivial = True
+    for p in indexer.expand_ellipses().indices:
+        if p.typ is IndexType.NONE:
+            newaxis_dims.append(len(starts) - len(squeeze_axes) + len(newaxis_dims))
+        elif p.typ in (IndexType.INTEGER, IndexType.ARRAY):
+            trivial = False
+            axis, = p.consumed_axes
+            if indexer.shape[axis] == 0:
+                raise IndexError(f"index is out of bounds for axis {axis} with size 0")
+            starts.append(jnp.asarray(p.index))
+            sizes.append(1)
+            squeeze_axes.append(axis)
         else:
-            arr = jnp.clip(arr, 0, d - 1)
-        term = arr * stride if stride != 1 else arr
-        pos = term if pos is None else pos + term
-        stride *= d
-    if mode == "fill":
-        pos = jnp.where(pos < 0, -1, pos)
-    rows = lax.reshape(yt, (stride,) + tuple(shape[a] for a in rest))
-    out = gather_rows(rows, pos, mode, fill_value)
-    k = get_aval(pos).ndim
-    contiguous = axes == list(range(axes[0], axes[0] + len(axes)))
-    if contiguous and axes[0] != 0:
-        # NumPy puts the indexed dims where the (adjacent) advanced indices were
-        nd = get_aval(out).ndim
-        first = axes[0]
-        perm2 = list(range(k, k + first)) + list(range(k)) + list(range(k + first, nd))
-        out = lax.transpose(out, perm2)
-    return out, k
+            if p.index != slice(None):
+                trivial = False
+            axis, = p.consumed_axes
+            start, stop, stride = p.index.indices(indexer.shape[axis])
+            if stride < 0:
+                new_start = stop + 1 + abs(start - stop - 1) % abs(stride)
+                starts.append(new_start)
+                sizes.append(max(0, start + 1 - new_start))
+                rev_axes.append(axis)
+            else:
+                starts.append(start)
+                sizes.append(max(0, stop - start))
+    if len(starts) > 1:
+        # dynamic_slice's start indices must share one dtype
+        starts = [_to_index(i) for i in starts]
+    return starts, sizes, rev_axes, squeeze_axes, newaxis_dims, trivial
+
+
+def _dynamic_slice(arr, starts, sizes, rev_axes, squeeze_axes, newaxis_dims, trivial, normalize_indices):
+    y = arr
+    if not trivial:
+        shape = get_aval(arr).shape
+        starts = dynamic_slice_indices(shape, starts, normalize_indices)
+        y = lax.dynamic_slice_p.bind(arr, *starts, slice_sizes=tuple(sizes))
+    return _finish_slice(y, rev_axes, squeeze_axes, newaxis_dims)
+
+
+def rewriting_take(arr, idx, *, indices_are_sorted=False, unique_indices=False, mode=None, fill_value=None,
+                   normalize_indices=True):
+    """`arr[idx]`: a static slice if it can be, else a dynamic slice, else a gather."""
+    arr = arr if isinstance(arr, Tracer) else to_array(arr)
+    indexer = NDIndexer.from_raw_indices(idx, get_aval(arr).shape)
+    try:
+        plan = _to_static_slice(indexer, normalize_indices, mode)
+    except (TypeError, ValueError, IndexError):
+        pass
+    else:
+        return _static_slice(arr, *plan)
+    try:
+        plan = _to_dynamic_slice(indexer, mode)
+    except (TypeError, ValueError, IndexError):
+        pass
+    else:
+        return _dynamic_slice(arr, *plan, normalize_indices)
+    return _gather(arr, indexer.expand_bool_indices(), indices_are_sorted=indices_are_sorted,
+                   unique_indices=unique_indices, mode=mode, fill_value=fill_value,
+                   normalize_indices=normalize_indices)
+
+
+def getitem(x, idx, mode=None, fill_value=None):
+    return rewriting_take(x, idx, mode=mode, fill_value=fill_value)
+
+
+def _gather(arr, indexer, *, indices_are_sorted, unique_indices, mode, fill_value, normalize_indices):
+    g = _index_to_gather(indexer, normalize_indices)
+    y = arr
+    if fill_value is not None:
+        if isinstance(fill_value, Tracer):
+            from jaxlite.errors import ConcretizationTypeError
+            raise ConcretizationTypeError(
+                f"Abstract tracer value encountered where concrete value is expected: {fill_value}\n"
+                "fill_value argument to indexed get()")
+        if get_aval(fill_value).ndim != 0:
+            raise ValueError("fill_value argument to indexed get() must be a scalar")
+        if isinstance(fill_value, ArrayImpl):
+            fill_value = fill_value.data[0]
+    if g.scalar_bool_dims:
+        y = lax.expand_dims(y, g.scalar_bool_dims)
+    if 0 in g.slice_shape:
+        aval = get_aval(y)
+        return lax.broadcast_in_dim(lax.convert_element_type(0, aval.dtype, aval.weak_type), tuple(g.slice_shape),
+                                    ())
+    if 0 not in get_aval(g.gather_indices).shape:
+        y = gather(y, g.gather_indices, g.dnums, g.gather_slice_shape,
+                   unique_indices=unique_indices or g.unique_indices,
+                   indices_are_sorted=indices_are_sorted or g.indices_are_sorted, mode=mode, fill_value=fill_value)
+    if g.reversed_y_dims:
+        y = lax.rev_p.bind(y, dimensions=tuple(g.reversed_y_dims))
+    return lax.expand_dims(y, g.newaxis_dims)
+
+
+class _GatherIndexer(NamedTuple):
+    slice_shape: list          # the shape of the result
+    gather_slice_shape: list   # the slice sizes of the gather
+    gather_indices: object
+    dnums: GatherDimensionNumbers
+    unique_indices: bool       # (no advanced indices: nothing can repeat)
+    indices_are_sorted: bool
+    reversed_y_dims: list      # axes of negative-step slices, reversed after the gather
+    newaxis_dims: tuple        # `None` axes: inserted after a gather, dropped for a scatter
+    scalar_bool_dims: list
+
+
+def _index_to_gather(indexer: NDIndexer, normalize_indices=True) -> _GatherIndexer:
+    from jaxlite import numpy as jnp
+    indexer.validate_slices()
+    indexer = indexer.convert_sequences_to_arrays()
+    is_advanced = [i for i, idx in enumerate(indexer.indices) if idx.typ in (IndexType.ARRAY, IndexType.INTEGER)]
+    contiguous = all(b - a == 1 for a, b in zip(is_advanced, is_advanced[1:]))
+    indexer = indexer.expand_ellipses()
+    scalar_bool_dims = [n for n, i in enumerate(indexer.indices) if i.typ is IndexType.BOOLEAN]
+    indexer = indexer.expand_scalar_bool_indices()
+    if normalize_indices:
+        indexer = indexer.normalize_indices()
+
+    advanced_indexes, idx_advanced_axes, x_advanced_axes = [], [], []
+    if indexer.is_advanced_int_indexer():
+        without_none = [(i, d) for i, d in enumerate(indexer.indices) if d.typ is not IndexType.NONE]
+        for j, (i, e) in enumerate(without_none):
+            if e.typ in (IndexType.ARRAY, IndexType.INTEGER):
+                advanced_indexes.append(_asarray(e.index))
+                idx_advanced_axes.append(i)
+                x_advanced_axes.append(j)
+
+    x_axis = y_axis = collapsed_y_axis = 0
+    offset_dims, collapsed_slice_dims, start_index_map = [], [], []
+    gather_indices, gather_indices_shape = [], []   # (array, start dim) pairs; the shape they broadcast to
+    slice_shape, newaxis_dims, reversed_y_dims, gather_slice_shape = [], [], [], []
+
+    for idx_pos, index in enumerate(indexer.indices):
+        # the advanced indices go where the first one is, or (not contiguous) in front
+        if advanced_indexes and (contiguous and idx_pos == idx_advanced_axes[0] or
+                                 not contiguous and idx_pos == 0):
+            arrs = _broadcast_arrays(*advanced_indexes)
+            shape = get_aval(arrs[0]).shape
+            start_dim = len(gather_indices_shape)
+            gather_indices.extend((_to_index(a), start_dim) for a in arrs)
+            gather_indices_shape += shape
+            start_index_map.extend(x_advanced_axes)
+            collapsed_slice_dims.extend(x_advanced_axes)
+            slice_shape.extend(shape)
+            y_axis += len(shape)
+            collapsed_y_axis += len(shape)
+        if idx_pos in idx_advanced_axes:
+            x_axis += 1
+            gather_slice_shape.append(1)
+            continue
+        if index.typ in (IndexType.INTEGER, IndexType.ARRAY) and _ndim(index.index) == 0:
+            if indexer.shape[x_axis] == 0:
+                raise IndexError(f"index is out of bounds for axis {x_axis} with size 0")
+            gather_indices.append((_to_index(index.index), len(gather_indices_shape)))
+            collapsed_slice_dims.append(x_axis)
+            gather_slice_shape.append(1)
+            start_index_map.append(x_axis)
+            x_axis += 1
+        elif index.typ is IndexType.NONE:
+            slice_shape.append(1)
+            newaxis_dims.append(y_axis)
+            y_axis += 1
+        elif index.typ is IndexType.SLICE:
+            size = indexer.shape[x_axis]
+            start, stop, step = index.index.indices(size)
+            slice_size = len(range(start, stop, step))
+            slice_shape.append(slice_size)
+            if step == 1:
+                if slice_size != size:   # a full slice needs no gather index
+                    gather_indices.append((_to_index(start), len(gather_indices_shape)))
+                    start_index_map.append(x_axis)
+                gather_slice_shape.append(slice_size)
+                offset_dims.append(collapsed_y_axis)
+            else:
+                indices = (jnp.array(start, dtype=_INDEX_DTYPE) + jnp.array(step, dtype=_INDEX_DTYPE)
+                           * lax.iota_p.bind(dtype=_INDEX_DTYPE, shape=(slice_size,), dimension=0, sharding=None))
+                if step < 0:
+                    reversed_y_dims.append(collapsed_y_axis)
+                    indices = lax.rev_p.bind(indices, dimensions=(0,))
+                gather_slice_shape.append(1)
+                gather_indices.append((indices, len(gather_indices_shape)))
+                start_index_map.append(x_axis)
+                gather_indices_shape.append(slice_size)
+                collapsed_slice_dims.append(x_axis)
+            collapsed_y_axis += 1
+            y_axis += 1
+            x_axis += 1
+        else:
+            raise IndexError(f"Got unsupported indexer at position {idx_pos}: {index!r}")
+
+    if not gather_indices:
+        gather_indices_array = ArrayImpl([], (0,), _INDEX_DTYPE, False)
+    elif len(gather_indices) == 1:
+        g, _ = gather_indices[0]
+        gather_indices_array = lax.expand_dims(g, (get_aval(g).ndim,))
+    else:
+        last_dim = len(gather_indices_shape)
+        gather_indices_shape.append(1)
+        gather_indices_array = lax.concatenate_p.bind(
+            *[lax.broadcast_in_dim(g, tuple(gather_indices_shape), tuple(range(i, i + get_aval(g).ndim)))
+              for g, i in gather_indices], dimension=last_dim)
+    dnums = GatherDimensionNumbers(offset_dims=tuple(offset_dims),
+                                   collapsed_slice_dims=tuple(sorted(collapsed_slice_dims)),
+                                   start_index_map=tuple(start_index_map))
+    return _GatherIndexer(slice_shape, gather_slice_shape, gather_indices_array, dnums, not advanced_indexes,
+                          not advanced_indexes, reversed_y_dims, tuple(newaxis_dims), scalar_bool_dims)
+
+
+# ------------------------------------------------------------ .at[...]
+def _scatter_update(x, idx, y, scatter_op, indices_are_sorted, unique_indices, mode=None, normalize_indices=True):
+    """`x[idx] op= y`, functionally: one scatter of `y` into `x`."""
+    from jaxlite import numpy as jnp
+    x = _asarray(x)
+    xa = get_aval(x)
+    if isinstance(y, int) and not isinstance(y, bool) and xa.dtype.kind in "iu":
+        lo, span = _dtypes._INT_RANGE[xa.dtype.name]
+        y = jnp.asarray(y, dtype=xa.dtype) if lo <= y < lo + span else jnp.asarray(y)
+    else:
+        y = _asarray(y)
+    indexer = NDIndexer.from_raw_indices(idx, xa.shape).expand_bool_indices()
+    g = _index_to_gather(indexer, normalize_indices)
+    if 0 in g.slice_shape:
+        return x
+    x, y = _promote(x, y)
+    y = _broadcast_to(y, tuple(g.slice_shape))
+    y = lax.squeeze(y, g.newaxis_dims)
+    if g.reversed_y_dims:
+        y = lax.rev_p.bind(y, dimensions=tuple(g.reversed_y_dims))
+    if g.scalar_bool_dims:
+        x = lax.expand_dims(x, g.scalar_bool_dims)
+    dnums = ScatterDimensionNumbers(update_window_dims=g.dnums.offset_dims,
+                                    inserted_window_dims=g.dnums.collapsed_slice_dims,
+                                    scatter_dims_to_operand_dims=g.dnums.start_index_map,
+                                    operand_batching_dims=g.dnums.operand_batching_dims,
+                                    scatter_indices_batching_dims=g.dnums.start_indices_batching_dims)
+    out = scatter_op(x, g.gather_indices, y, dnums, indices_are_sorted=g.indices_are_sorted or indices_are_sorted,
+                     unique_indices=g.unique_indices or unique_indices, mode=mode)
+    if g.scalar_bool_dims:
+        out = lax.squeeze(out, g.scalar_bool_dims)
+    return lax.convert_element_type(out, xa.dtype, xa.weak_type)
+
+
+def _promote(x, y):
+    """jnp's promote_dtypes for a scatter's operand and updates (a scalar
+    constant converts without an equation, as JAX folds it)."""
+    (xdt, xweak), (ydt, yweak) = (get_aval(x).dtype, get_aval(x).weak_type), (get_aval(y).dtype,
+                                                                              get_aval(y).weak_type)
+    dt, weak = _dtypes.promote((xdt, xweak), (ydt, yweak))
+    out = []
+    for v, vdt, vweak in ((x, xdt, xweak), (y, ydt, yweak)):
+        if (vdt, vweak) == (dt, weak):
+            out.append(v)
+        elif not isinstance(v, Tracer) and get_aval(v).ndim == 0:
+            a = to_array(v)
+            out.append(ArrayImpl(_dtypes.convert_list(a.data, a.dtype, dt), (), dt, weak))
+        else:
+            out.append(lax.convert_element_type(v, dt, weak))
+    return out
 
 
 def nest_list(data, shape):
@@ -390,67 +679,76 @@ def take_along_axis(x, idx, axis):
     return jnp.take_along_axis(x, idx, axis)
 
 
-# ------------------------------------------------------------ .at[...]
 class IndexUpdateHelper:
+    """`x.at`: index it to get an `_IndexUpdateRef`."""
     __slots__ = ("array",)
 
     def __init__(self, array):
         self.array = array
 
-    def __getitem__(self, idx):
-        return IndexUpdateRef(self.array, idx)
+    def __getitem__(self, index):
+        return _IndexUpdateRef(self.array, index)
+
+    def __repr__(self):
+        return f"_IndexUpdateHelper({self.array!r})"
 
 
-class IndexUpdateRef:
+class _IndexUpdateRef:
+    """`x.at[idx]`: its methods return updated copies of `x`."""
     __slots__ = ("array", "index")
 
     def __init__(self, array, index):
         self.array, self.index = array, index
 
-    def get(self, *, indices_are_sorted=False, unique_indices=False, mode=None, fill_value=None):
-        return getitem(self.array, self.index, mode="fill" if mode == "fill" else "clip", fill_value=fill_value)
+    def __repr__(self):
+        return f"_IndexUpdateRef({self.array!r}, {self.index!r})"
 
-    def _update(self, op, values, mode=None):
-        from jaxlite import numpy as jnp
-        x = self.array
-        shape = get_aval(x).shape
-        size = lax.size_of(shape)
-        positions = jnp.arange(size, dtype=_dtypes.int32).reshape(shape)
-        if mode == "clip":
-            pos = getitem(positions, self.index, mode="clip")
-        else:
-            pos = getitem(positions, self.index, mode="fill", fill_value=-1)
-        aval = get_aval(x)
-        values = jnp.asarray(values) if not isinstance(values, core.Tracer) else values
-        if get_aval(values).dtype != aval.dtype:
-            values = lax.convert_element_type(values, aval.dtype)
-        values = jnp.broadcast_to(values, get_aval(pos).shape)
-        flat = lax.reshape(x, (size,))
-        n = lax.size_of(get_aval(pos).shape)
-        out = scatter_p.bind(flat, lax.reshape(pos, (n,)), lax.reshape(values, (n,)), op=op)
-        return lax.reshape(out, shape)
+    def get(self, *, indices_are_sorted=False, unique_indices=False, mode=None, fill_value=None,
+            out_sharding=None, wrap_negative_indices=True):
+        return rewriting_take(self.array, self.index, indices_are_sorted=indices_are_sorted,
+                              unique_indices=unique_indices, mode=mode, fill_value=fill_value,
+                              normalize_indices=wrap_negative_indices)
 
-    def set(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return self._update("set", values, mode)
+    def _update(self, op, values, indices_are_sorted, unique_indices, mode, wrap_negative_indices):
+        return _scatter_update(self.array, self.index, values, op, indices_are_sorted, unique_indices, mode=mode,
+                               normalize_indices=wrap_negative_indices)
 
-    def add(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return self._update("add", values, mode)
+    def set(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None, out_sharding=None,
+            wrap_negative_indices=True):
+        return self._update(scatter, values, indices_are_sorted, unique_indices, mode, wrap_negative_indices)
 
-    def subtract(self, values, **kw):
-        from jaxlite import numpy as jnp
-        return self._update("add", jnp.negative(values), kw.get("mode"))
+    def add(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None, out_sharding=None,
+            wrap_negative_indices=True):
+        return self._update(scatter_add, values, indices_are_sorted, unique_indices, mode, wrap_negative_indices)
 
-    def multiply(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return self._update("mul", values, mode)
+    def subtract(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None, out_sharding=None,
+                 wrap_negative_indices=True):
+        return self._update(scatter_sub, values, indices_are_sorted, unique_indices, mode, wrap_negative_indices)
+
+    def multiply(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None, out_sharding=None,
+                 wrap_negative_indices=True):
+        return self._update(scatter_mul, values, indices_are_sorted, unique_indices, mode, wrap_negative_indices)
 
     mul = multiply
 
-    def divide(self, values, **kw):
+    def divide(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None, out_sharding=None,
+               wrap_negative_indices=True):
         from jaxlite import numpy as jnp
-        return self._update("mul", jnp.true_divide(1, values), kw.get("mode"))
+        return jnp.divide(self.array, _scatter_update(jnp.ones_like(self.array), self.index, values, scatter_mul,
+                                                      indices_are_sorted, unique_indices, mode=mode,
+                                                      normalize_indices=wrap_negative_indices))
 
-    def min(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return self._update("min", values, mode)
+    def power(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None, out_sharding=None,
+              wrap_negative_indices=True):
+        from jaxlite import numpy as jnp
+        return jnp.power(self.array, _scatter_update(jnp.ones_like(self.array), self.index, values, scatter_mul,
+                                                     indices_are_sorted, unique_indices, mode=mode,
+                                                     normalize_indices=wrap_negative_indices))
 
-    def max(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return self._update("max", values, mode)
+    def min(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None, out_sharding=None,
+            wrap_negative_indices=True):
+        return self._update(scatter_min, values, indices_are_sorted, unique_indices, mode, wrap_negative_indices)
+
+    def max(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None, out_sharding=None,
+            wrap_negative_indices=True):
+        return self._update(scatter_max, values, indices_are_sorted, unique_indices, mode, wrap_negative_indices)
