@@ -417,7 +417,8 @@ def uniform(key, shape=(), dtype: str = "float32", minval: float = 0.0,
     """``jax.random.uniform``: floats in ``[minval, maxval)``.
 
     The scale-and-shift is one fused multiply-add on XLA:CPU for float32 and
-    float64; float16 arithmetic has no FMA there and rounds each step.
+    float64; float16 is computed in float32 (the product of two float16s is
+    exact there) and rounded to float16 once.
     """
     shape, dtype = _shape(shape), _check_float_dtype(dtype)
     rnd = _r32 if dtype == "float32" else _ROUNDERS[dtype]
@@ -427,7 +428,7 @@ def uniform(key, shape=(), dtype: str = "float32", minval: float = 0.0,
     if dtype == "float32":
         return [_max(lo, _fma32(u, span, lo)) for u in units]
     if dtype == "float16":
-        return [_max(lo, _f16(_f16(u * span) + lo)) for u in units]
+        return [_max(lo, _f16(f32(u * span + lo))) for u in units]
     return [_max(lo, _fma64(u, span, lo)) for u in units]
 
 
