@@ -5,9 +5,10 @@ as `python -S -m sitebuild.jaxlite_kernel`, one process per page. `-S` leaves
 site-packages (real JAX, NumPy) off the path, as in Pyodide, where only the
 standard library and jaxlite exist. Before any cell runs, jaxlite is
 installed as `jax` (`import jax`, `import jax.numpy as jnp`, ... resolve to
-it, and `import numpy` gives its placeholder). Each cell then runs through
-`sitebuild.kernel.run_cell`, the very function that produced the real
-outputs, so both sides capture stdout, values and errors the same way.
+it, and `import numpy` gives numpylite, the small NumPy next to jaxlite).
+Each cell then runs through `sitebuild.kernel.run_cell`, the very function
+that produced the real outputs, so both sides capture stdout, values and
+errors the same way.
 
 Protocol: a JSON object {"jaxlite_path", "cells": [{"source", "index"}]} on
 stdin, where `index` is the cell's position among all the page's cells (so

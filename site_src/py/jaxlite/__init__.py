@@ -73,16 +73,16 @@ from jaxlite import sharding, experimental  # noqa: E402
 from jaxlite.experimental import mesh_utils as _mesh_utils  # noqa: E402
 
 
-def install_as_jax(numpy_placeholder: bool = True) -> None:
+def install_as_jax(with_numpy: bool = True) -> None:
     """Make `import jax` (and its submodules) import jaxlite, as in the browser.
-    With `numpy_placeholder`, `import numpy` gives a module whose every use
-    explains that NumPy is not available here."""
+    With `with_numpy`, `import numpy` gives numpylite, the small pure-Python
+    NumPy next to jaxlite (the browser has no NumPy)."""
     import sys
     mods = {"jax": sys.modules[__name__], "jax.numpy": numpy, "jax.lax": lax, "jax.random": random,
             "jax.nn": nn, "jax.tree": tree, "jax.tree_util": tree_util, "jax.debug": debug,
             "jax.errors": errors, "jax.numpy.linalg": numpy.linalg, "jax.sharding": sharding,
             "jax.experimental": experimental, "jax.experimental.mesh_utils": _mesh_utils}
     sys.modules.update(mods)
-    if numpy_placeholder:
-        from jaxlite import _no_numpy
-        sys.modules["numpy"] = _no_numpy.module()
+    if with_numpy:
+        import numpylite
+        numpylite.install()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jaxlite import _dtypes
-from jaxlite._core import ShapedArray, Tracer
+from jaxlite._core import ShapedArray, Tracer, numpy_value
 from jaxlite import errors
 
 
@@ -259,7 +259,7 @@ def to_array(x) -> ArrayImpl:
     """A concrete value as an ArrayImpl (Python scalars become weakly typed)."""
     if isinstance(x, ArrayImpl):
         return x
-    if isinstance(x, (bool, int, float)):
+    if isinstance(x, (bool, int, float)) and numpy_value(x) is None:
         dt, weak = _dtypes.scalar_info(x)
         if dt.kind in "iu" and weak:
             info = _dtypes._INT_RANGE[dt.name]
@@ -305,6 +305,13 @@ def _tracer_format(self, spec):
         f"Abstract tracer value encountered where concrete value is expected: {self}")
 
 
+def _tracer_array(self, *args, **kwargs):
+    raise errors.TracerArrayConversionError(
+        f"The numpy.ndarray conversion method __array__() was called on traced array with shape "
+        f"{self.aval.str_short(short_dtypes=False)}\n"
+        "See https://docs.jax.dev/en/latest/errors.html#jax.errors.TracerArrayConversionError")
+
+
 def _tracer_hash(self):
     raise TypeError(f"unhashable type: '{type(self).__name__}'")
 
@@ -326,5 +333,6 @@ Tracer.__float__ = _tracer_concrete("float")
 Tracer.__complex__ = _tracer_concrete("complex")
 Tracer.__format__ = _tracer_format
 Tracer.__hash__ = _tracer_hash
+Tracer.__array__ = _tracer_array
 Tracer.item = _tracer_concrete("item")
 Tracer.tolist = _tracer_concrete("tolist")

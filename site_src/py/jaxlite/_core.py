@@ -73,12 +73,23 @@ class ShapedArray:
                            self.weak_type if weak_type is None else weak_type, self.vma if vma is None else vma)
 
 
+def numpy_value(x):
+    """(flat values, shape, dtype) of a NumPy array or scalar (numpylite's, in
+    the browser), else None. As in JAX, NumPy values are never weakly typed:
+    a float64 array is f32, not weak, in 32-bit mode."""
+    read = getattr(type(x), "_np_values", None)
+    return None if read is None else read(x)
+
+
 def get_aval(x) -> ShapedArray:
     if isinstance(x, Tracer):
         return x.aval
     aval = getattr(x, "aval", None)
     if isinstance(aval, ShapedArray):
         return aval
+    host = numpy_value(x)
+    if host is not None:
+        return ShapedArray(host[1], _dtypes.canonicalize(host[2]), False)
     if isinstance(x, (bool, int, float)):
         dt, weak = _dtypes.scalar_info(x)
         return ShapedArray((), dt, weak)

@@ -104,6 +104,9 @@ class iinfo:
 # ------------------------------------------------------------ creation
 def _infer(obj):
     """(flat values, shape, dtype, weak) of nested Python lists/scalars/arrays."""
+    host = core.numpy_value(obj)
+    if host is not None:
+        return list(host[0]), host[1], host[2], False
     if isinstance(obj, (ArrayImpl,)):
         return list(obj.data), obj.shape, obj.dtype, obj.weak_type
     if isinstance(obj, (bool, int, float)):
@@ -132,7 +135,24 @@ def _infer(obj):
     raise TypeError(f"jaxlite cannot make an array from an object of type {type(obj).__name__}")
 
 
+def _available(dtype, where: str):
+    """The dtype JAX gives for a requested one, warning as JAX does when a
+    64-bit dtype is asked for in 32-bit mode (Python's float/int just mean the default)."""
+    if dtype is None or builtins.any(dtype is t for t in (float, int, bool)):
+        return dtype
+    requested = _to_dtype(dtype)
+    given = _dtypes.canonicalize(requested)
+    if given != requested:
+        import warnings
+        warnings.warn(f"Explicitly requested dtype {requested.name} requested in {where} is not available, and will "
+                      f"be truncated to dtype {given.name}. To enable more dtypes, set the jax_enable_x64 "
+                      "configuration option or the JAX_ENABLE_X64 shell environment variable. See "
+                      "https://github.com/jax-ml/jax#current-gotchas for more.", stacklevel=3)
+    return given
+
+
 def array(obj, dtype=None, copy=True, ndmin=0):
+    dtype = _available(dtype, "array")
     if isinstance(obj, Tracer):
         out = obj if dtype is None else _astype(obj, dtype)
         return out
@@ -165,6 +185,7 @@ def _flat_objs(obj):
 
 
 def asarray(a, dtype=None, copy=None):
+    dtype = _available(dtype, "asarray")
     if isinstance(a, (ArrayImpl, Tracer)) and dtype is None:
         return a
     return array(a, dtype=dtype)
@@ -357,7 +378,8 @@ def _check_broadcastable(shapes, nd):
 
 def _check_arraylike(name, *args):
     for i, a in enumerate(args):
-        if not isinstance(a, (Tracer, ArrayImpl, bool, int, float)) and not hasattr(a, "__jax_array__"):
+        if not isinstance(a, (Tracer, ArrayImpl, bool, int, float)) and not hasattr(a, "__jax_array__") \
+                and core.numpy_value(a) is None:
             raise TypeError(f"{name} requires ndarray or scalar arguments, got {type(a)} at position {i}.")
 
 
