@@ -20,6 +20,7 @@ from jaxlite._api import (ShapeDtypeStruct, block_until_ready, default_backend, 
                           effects_barrier, eval_shape, grad, hessian, jacfwd, jacobian, jacrev, jit, jvp, linearize,
                           local_device_count, local_devices, make_jaxpr, make_mesh, pmap, shard_map, typeof,
                           value_and_grad, vjp, vmap)
+from jaxlite._custom_derivatives import custom_jvp, custom_vjp  # noqa: E402
 from jaxlite import numpy, lax, random, nn, debug  # noqa: E402
 from jaxlite._core import ShapedArray  # noqa: F401
 

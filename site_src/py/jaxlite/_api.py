@@ -221,6 +221,7 @@ class Jitted:
 
     def __init__(self, fun, static_argnums=None, static_argnames=None, donate_argnums=None, donate_argnames=None,
                  **kwargs):
+        functools.update_wrapper(self, fun)   # first: it copies fun.__dict__, which may hold a `fun` of its own
         self.fun = fun
         self.static_argnums, self.static_argnames = _resolve_argnums(fun, static_argnums, static_argnames)
         if donate_argnums is None:
@@ -228,7 +229,6 @@ class Jitted:
         elif isinstance(donate_argnums, int):
             donate_argnums = (donate_argnums,)
         self.donate_argnums = tuple(donate_argnums)
-        functools.update_wrapper(self, fun)
 
     def __get__(self, obj, objtype=None):
         if obj is None:

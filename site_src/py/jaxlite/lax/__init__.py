@@ -34,6 +34,22 @@ expand_dims = L.expand_dims
 squeeze = L.squeeze
 
 
+def full(shape, fill_value, dtype=None):
+    """An array of `shape` filled with `fill_value` (weakly typed when it is a Python scalar and no dtype is given)."""
+    aval = get_aval(fill_value)
+    fill = L.convert_element_type(fill_value, aval.dtype if dtype is None else dtype,
+                                  weak_type=dtype is None and aval.weak_type)
+    return L.broadcast_in_dim(fill, tuple(shape), ())
+
+
+def full_like(x, fill_value, dtype=None, shape=None):
+    """An array like `x` (its shape, dtype and weak type unless given) filled with `fill_value`."""
+    aval = get_aval(x)
+    fill = L.convert_element_type(fill_value, aval.dtype if dtype is None else dtype,
+                                  weak_type=dtype is None and aval.weak_type)
+    return L.broadcast_in_dim(fill, aval.shape if shape is None else tuple(shape), ())
+
+
 def stop_gradient(x):
     return tu.tree_map(lambda v: L.stop_gradient_p.bind(v), x)
 

@@ -4,46 +4,163 @@ from __future__ import annotations
 
 import math
 
-from jaxlite import numpy as jnp, _lax as L
+from jaxlite import lax, numpy as jnp, _lax as L
+from jaxlite._api import jit
+from jaxlite._custom_derivatives import custom_jvp
 from jaxlite.lax import stop_gradient
 
 
+@custom_jvp
+@jit
 def relu(x):
-    return jnp.maximum(x, 0.0) if jnp.asarray(x).dtype.kind == "f" else jnp.maximum(x, 0)
+    """max(x, 0), with gradient 0 at 0 (JAX's choice: a custom JVP rule)."""
+    return jnp.maximum(x, 0)
 
 
+relu.defjvps(lambda g, ans, x: lax.select(x > 0, g, lax.full_like(g, 0)))
+
+
+@custom_jvp
+@jit
 def relu6(x):
-    return jnp.minimum(jnp.maximum(x, 0), 6.0)
+    """min(max(x, 0), 6), with gradient 0 at 0 and at 6."""
+    return jnp.minimum(jnp.maximum(x, 0), 6.)
 
 
-def sigmoid(x):
-    return L.logistic_p.bind(*jnp._promote(x, to_float=True))
+relu6.defjvps(lambda g, ans, x: lax.select((x > 0) & (x < 6), g, lax.full_like(g, 0)))
 
 
+@jit
+def identity(x):
+    return jnp.asarray(x)
+
+
+@jit
+def squareplus(x, b=4):
+    y = x + jnp.sqrt(jnp.square(x) + b)
+    return y / 2
+
+
+@jit
 def softplus(x):
-    return jnp.logaddexp(x, 0.0)
+    return jnp.logaddexp(x, 0)
 
 
+@jit
+def sparse_plus(x):
+    x = jnp.asarray(x)
+    return jnp.where(x <= -1.0, 0.0, jnp.where(x >= 1.0, x, (x + 1.0) ** 2 / 4))
+
+
+@jit
+def soft_sign(x):
+    x = jnp.asarray(x)
+    return x / (jnp.abs(x) + 1)
+
+
+def sigmoid(x):   # jit(inline=True) in JAX: no jit equation of its own
+    return lax.logistic(x)
+
+
+@jit
+def sparse_sigmoid(x):
+    return 0.5 * jnp.clip(x + 1.0, 0.0, 2.0)
+
+
+@jit
 def silu(x):
+    x = jnp.asarray(x)
     return x * sigmoid(x)
 
 
 swish = silu
 
 
-def gelu(x, approximate=True):
-    if approximate:
-        c = math.sqrt(2 / math.pi)
-        return 0.5 * x * (1 + jnp.tanh(c * (x + 0.044715 * (x ** 3))))
-    return x * (1 + L.erf_p.bind(*jnp._promote(x / math.sqrt(2), to_float=True))) / 2
+@jit
+def mish(x):
+    x = jnp.asarray(x)
+    return x * jnp.tanh(softplus(x))
 
 
+@jit
+def log_sigmoid(x):
+    return -softplus(-jnp.asarray(x))
+
+
+@jit
 def elu(x, alpha=1.0):
-    return jnp.where(x > 0, x, alpha * jnp.expm1(jnp.minimum(x, 0)))
+    x = jnp.asarray(x)
+    return jnp.where(x > 0, x, alpha * jnp.expm1(jnp.where(x > 0, 0., x)))
 
 
-def leaky_relu(x, negative_slope=0.01):
+@jit
+def leaky_relu(x, negative_slope=1e-2):
+    x = jnp.asarray(x)
     return jnp.where(x >= 0, x, negative_slope * x)
+
+
+@jit
+def hard_tanh(x):
+    x = jnp.asarray(x)
+    return jnp.where(x > 1, 1, jnp.where(x < -1, -1, x))
+
+
+@jit
+def celu(x, alpha=1.0):
+    return jnp.maximum(x, 0.0) + alpha * jnp.expm1(jnp.minimum(x, 0.0) / alpha)
+
+
+@jit
+def selu(x):
+    alpha = 1.6732632423543772848170429916717
+    scale = 1.0507009873554804934193349852946
+    return scale * elu(x, alpha)
+
+
+def gelu(x, approximate=True):
+    x = jnp.asarray(x)
+    if x.dtype.kind != "f":
+        x = x.astype(jnp.float32)
+    if approximate:
+        sqrt_2_over_pi = jnp.asarray(math.sqrt(2 / math.pi), dtype=x.dtype)   # a NumPy scalar in JAX: not weak
+        cdf = 0.5 * (1.0 + jnp.tanh(sqrt_2_over_pi * (x + 0.044715 * (x ** 3))))
+        return x * cdf
+    sqrt_half = jnp.asarray(math.sqrt(0.5), dtype=x.dtype)
+    return jnp.asarray(0.5 * x * (1 + L.erf_p.bind(x * sqrt_half)), dtype=x.dtype)
+
+
+@jit(static_argnames=("axis",))
+def glu(x, axis=-1):
+    x = jnp.asarray(x)
+    assert x.shape[axis] % 2 == 0, "axis size must be divisible by 2"
+    x1, x2 = jnp.split(x, 2, axis)
+    return x1 * sigmoid(x2)
+
+
+@jit
+def hard_sigmoid(x):
+    return relu6(x + 3.) / 6.
+
+
+@jit
+def hard_silu(x):
+    x = jnp.asarray(x)
+    return x * hard_sigmoid(x)
+
+
+hard_swish = hard_silu
+
+
+@custom_jvp
+@jit
+def log1mexp(x):
+    """log(1 - exp(-x)), computed stably (x >= 0)."""
+    x = jnp.asarray(x)
+    c = jnp.log(2.0)
+    return jnp.where(x < c, jnp.log(-jnp.expm1(-x)), jnp.log1p(-jnp.exp(-x)))
+
+
+log1mexp.defjvps(lambda g, ans, x: g / jnp.expm1(x))
 
 
 def tanh(x):

@@ -1263,9 +1263,47 @@ def isscalar(x):
     return isinstance(x, (bool, int, float)) or (isinstance(x, (ArrayImpl, Tracer)) and ndim(x) == 0)
 
 
-def logaddexp(x, y):
-    m = maximum(x, y)
-    return m + log1p(exp(-abs(x - y)))
+def logaddexp(x1, x2, /):
+    return _lax_logaddexp(*_promote(x1, x2, to_float=True))
+
+
+def _make_lax_logaddexp():
+    """JAX's lax-level logaddexp: a custom_jvp function, so its gradient is
+    right where x1 == x2 (1/2 each) and at infinities."""
+    from jaxlite._custom_derivatives import custom_jvp
+
+    @custom_jvp
+    def logaddexp(x1, x2):
+        amax = lax.max_p.bind(x1, x2)
+        delta = lax.sub_p.bind(x1, x2)
+        return _select(lax.ne_p.bind(delta, delta),   # NaN: infinities of the same sign
+                       lax.add_p.bind(x1, x2),
+                       lax.add_p.bind(amax, lax.log1p_p.bind(lax.exp_p.bind(lax.neg_p.bind(lax.abs_p.bind(delta))))))
+
+    @logaddexp.defjvp
+    def _logaddexp_jvp(primals, tangents):
+        x1, x2 = primals
+        t1, t2 = tangents
+        primal_out = logaddexp(x1, x2)
+        tangent_out = lax.add_p.bind(
+            lax.mul_p.bind(t1, lax.exp_p.bind(lax.sub_p.bind(_replace_inf(x1), _replace_inf(primal_out)))),
+            lax.mul_p.bind(t2, lax.exp_p.bind(lax.sub_p.bind(_replace_inf(x2), _replace_inf(primal_out)))))
+        return primal_out, tangent_out
+    return logaddexp
+
+
+def _select(pred, on_true, on_false):
+    return lax.select_n_p.bind(pred, on_false, on_true)
+
+
+def _replace_inf(x):
+    aval = get_aval(x)
+    inf_ = ArrayImpl([math.inf], (), aval.dtype, False)
+    is_inf = lax.eq_p.bind(x, inf_)
+    return _select(is_inf, lax.broadcast_in_dim(ArrayImpl([0.0], (), aval.dtype, aval.weak_type), aval.shape, ()), x)
+
+
+_lax_logaddexp = _make_lax_logaddexp()
 
 
 def heaviside(x, h0):
