@@ -320,8 +320,12 @@ def _slice_transpose(ct, x, *, start_indices, limit_indices, strides=None):
     ct_shape = get_aval(ct).shape
     pads = []
     for d, s, l, k, c in zip(shape, start_indices, limit_indices, st, ct_shape):
-        real_limit = s + (c - 1) * k + 1 if c else s
-        pads.append((s, d - real_limit, k - 1))
+        # JAX computes the high padding (and a stride's interior padding) with NumPy
+        if strides is None:
+            pads.append((s, lax.NpInt(d - l), 0))
+        else:
+            real_limit = s + (c - 1) * k + 1 if c else s
+            pads.append((s, lax.NpInt(d - real_limit), lax.NpInt(k - 1)))
     zero = _const(ct, 0)
     return [lax.pad_p.bind(ct, zero, padding_config=tuple(pads))]
 

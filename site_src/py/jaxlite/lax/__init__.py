@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jaxlite import _core as core, _dtypes, _lax as L
+from jaxlite import _core as core, _dtypes, _gather_scatter as _gs, _lax as L
 from jaxlite._array import ArrayImpl, to_array
 from jaxlite._core import ClosedJaxpr, Primitive, ShapedArray, Tracer, get_aval
 from jaxlite._tracing import JaxprTrace, trace_to_jaxpr
@@ -58,12 +58,20 @@ def slice(operand, start_indices, limit_indices, strides=None):
     return L.slice_(operand, start_indices, limit_indices, strides)
 
 
-def dynamic_slice(operand, start_indices, slice_sizes):
-    return L.dynamic_slice_p.bind(operand, *[_jnp.asarray(s) for s in start_indices], slice_sizes=tuple(slice_sizes))
+def dynamic_slice(operand, start_indices, slice_sizes, *, allow_negative_indices=True):
+    starts = _gs.dynamic_slice_indices(get_aval(operand).shape, list(start_indices), allow_negative_indices)
+    return L.dynamic_slice_p.bind(operand, *starts, slice_sizes=tuple(slice_sizes))
 
 
-def dynamic_update_slice(operand, update, start_indices):
-    return L.dynamic_update_slice_p.bind(operand, update, *[_jnp.asarray(s) for s in start_indices])
+def dynamic_update_slice(operand, update, start_indices, *, allow_negative_indices=True):
+    starts = _gs.dynamic_slice_indices(get_aval(operand).shape, list(start_indices), allow_negative_indices)
+    return L.dynamic_update_slice_p.bind(operand, update, *starts)
+
+
+GatherDimensionNumbers, ScatterDimensionNumbers = _gs.GatherDimensionNumbers, _gs.ScatterDimensionNumbers
+GatherScatterMode = _gs.GatherScatterMode
+gather, scatter, scatter_add, scatter_sub = _gs.gather, _gs.scatter, _gs.scatter_add, _gs.scatter_sub
+scatter_mul, scatter_min, scatter_max = _gs.scatter_mul, _gs.scatter_min, _gs.scatter_max
 
 
 def _is_staging(*args) -> bool:
