@@ -56,9 +56,9 @@ PAGE_TIMEOUT_S = 300
 # ABS_TOL (absolute, for results near 0) of each other: 8 float32 epsilons,
 # room for XLA's and jaxlite's differently rounded exp/log/tanh and sums in
 # another order. A number printed with few digits (f"{loss:.4f}") may also
-# differ by one unit in its last digit, which round-off causes whenever the
-# true value sits near a rounding boundary; only when that unit is at most
-# PRINT_SLACK of the value (about 4 significant digits or more), so "0.2" vs
+# differ by one unit in its last digit (both printed to that same digit),
+# which round-off causes whenever the true value sits near a rounding boundary; only
+# when that unit is at most PRINT_SLACK of the value (about 4 significant digits or more), so "0.2" vs
 # "0.3" or "5." vs "6." never pass. Integers, inf and nan must be identical.
 FLOAT32_EPS = 2.0 ** -23
 REL_TOL = 8 * FLOAT32_EPS
@@ -109,8 +109,10 @@ def numbers_match(a: str, b: str) -> bool:
         return False
     scale = max(abs(va), abs(vb))
     tolerance = max(REL_TOL * scale, ABS_TOL)
-    unit = max(_last_digit_unit(a), _last_digit_unit(b))
-    if unit <= PRINT_SLACK * scale:
+    # a fixed-precision print (f"{x:.4f}") may round either way: both sides then
+    # show the same number of digits; a shortest repr ("1.125") is exact
+    unit = _last_digit_unit(a)
+    if unit == _last_digit_unit(b) and unit <= PRINT_SLACK * scale:
         tolerance += unit
     return abs(va - vb) <= tolerance
 

@@ -70,7 +70,7 @@ def named_call(fun, *, name=None):
     return fun
 
 
-from jaxlite import sharding, experimental  # noqa: E402
+from jaxlite import sharding, experimental, extend  # noqa: E402
 from jaxlite.experimental import mesh_utils as _mesh_utils  # noqa: E402
 
 
@@ -82,7 +82,8 @@ def install_as_jax(with_numpy: bool = True) -> None:
     mods = {"jax": sys.modules[__name__], "jax.numpy": numpy, "jax.lax": lax, "jax.random": random,
             "jax.nn": nn, "jax.tree": tree, "jax.tree_util": tree_util, "jax.debug": debug,
             "jax.errors": errors, "jax.numpy.linalg": numpy.linalg, "jax.sharding": sharding,
-            "jax.experimental": experimental, "jax.experimental.mesh_utils": _mesh_utils}
+            "jax.experimental": experimental, "jax.experimental.mesh_utils": _mesh_utils,
+            "jax.extend": extend, "jax.extend.core": extend.core}
     sys.modules.update(mods)
     if with_numpy:
         import numpylite

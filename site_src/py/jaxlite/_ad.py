@@ -20,8 +20,8 @@ class Zero:
 
 
 def zeros_like_aval(aval):
-    return lax.broadcast_in_dim(lax.convert_element_type(0, aval.dtype) if aval.dtype.kind != "b" else False,
-                                aval.shape, ())
+    zero = lax.convert_element_type(0, aval.dtype, weak_type=aval.weak_type) if aval.dtype.kind != "b" else False
+    return lax.broadcast_in_dim(zero, aval.shape, ())
 
 
 def instantiate(t):
@@ -58,7 +58,7 @@ class JVPTracer(Tracer):
 
 class JVPTrace(Trace):
     def pure(self, val):
-        return JVPTracer(self, val, Zero(get_aval(val).strip_weak_type()))
+        return JVPTracer(self, val, Zero(get_aval(val)))
 
     lift = pure
 
@@ -68,8 +68,8 @@ class JVPTrace(Trace):
         if all(isinstance(t, Zero) for t in tangents):
             out = primitive.bind(*primals, **params)
             if primitive.multiple_results:
-                return [JVPTracer(self, o, Zero(get_aval(o).strip_weak_type())) for o in out]
-            return JVPTracer(self, out, Zero(get_aval(out).strip_weak_type()))
+                return [JVPTracer(self, o, Zero(get_aval(o))) for o in out]
+            return JVPTracer(self, out, Zero(get_aval(out)))
         rule = core.jvp_rules.get(primitive)
         if rule is None:
             raise NotImplementedError(f"jaxlite cannot differentiate the primitive {primitive.name}")
@@ -96,7 +96,7 @@ def defjvp(prim, *fns):
         out = prim.bind(*primals, **params)
         ts = [fn(t, *primals, **params) for fn, t in zip(fns, tangents)
               if fn is not None and not isinstance(t, Zero)]
-        return out, reduce(add_tangents, ts, Zero(get_aval(out).strip_weak_type()))
+        return out, reduce(add_tangents, ts, Zero(get_aval(out)))
     core.jvp_rules[prim] = rule
 
 
@@ -105,7 +105,7 @@ def defjvp2(prim, *fns):
         out = prim.bind(*primals, **params)
         ts = [fn(t, out, *primals, **params) for fn, t in zip(fns, tangents)
               if fn is not None and not isinstance(t, Zero)]
-        return out, reduce(add_tangents, ts, Zero(get_aval(out).strip_weak_type()))
+        return out, reduce(add_tangents, ts, Zero(get_aval(out)))
     core.jvp_rules[prim] = rule
 
 
@@ -309,7 +309,7 @@ def _toposort(out_nodes):
 def linearize_flat(f, primals, tag=None):
     n = len(primals)
     pvals_in = [PartialVal.known(x) for x in primals] + \
-               [PartialVal.unknown(get_aval(x).strip_weak_type()) for x in primals]
+               [PartialVal.unknown(get_aval(x)) for x in primals]
 
     def f_jvp(*args):
         primals_out, tangents_out = jvp_flat(f, args[:n], args[n:], tag)
@@ -324,7 +324,7 @@ def linearize_flat(f, primals, tag=None):
 
 def vjp_flat(f, primals, tag="GradTracer"):
     primals_out, jaxpr, consts, tangent_pvals = linearize_flat(f, primals, tag)
-    in_avals = [get_aval(x).strip_weak_type() for x in primals]
+    in_avals = [get_aval(x) for x in primals]   # weak types kept, as JAX's tangent avals do
 
     def f_vjp(*cts):
         undefined = [UndefinedPrimal(a) for a in in_avals]

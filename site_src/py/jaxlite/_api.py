@@ -127,7 +127,7 @@ def _jit_jvp(primals, tangents, *, jaxpr, name, **params):
     def jvp_fun(*args):
         ps = args[:n]
         ts_iter = iter(args[n:])
-        ts = [next(ts_iter) if z else ad.Zero(get_aval(p).strip_weak_type()) for p, z in zip(ps, nz)]
+        ts = [next(ts_iter) if z else ad.Zero(get_aval(p)) for p, z in zip(ps, nz)]
         po, to = ad.jvp_flat(fun, ps, ts)
         return [*po, *[ad.instantiate(t) for t in to]]
 
@@ -141,6 +141,16 @@ def _jit_jvp(primals, tangents, *, jaxpr, name, **params):
 
 
 core.jvp_rules[jit_p] = _jit_jvp
+
+
+def _jit_partial_eval(trace, tracers, *, jaxpr, name, **params):
+    """Linearizing a jit call with some inputs unknown: its equations are
+    evaluated in place, so the known ones run now and the linear ones are
+    recorded (JAX splits the jaxpr in two instead; the values are the same)."""
+    return core.eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, list(tracers))
+
+
+ad.partial_eval_rules[jit_p] = _jit_partial_eval
 
 
 def _jit_transpose(cts, *args, jaxpr, name, **params):
@@ -397,31 +407,45 @@ def _check_input_dtype(x, name="grad"):
 def vjp(fun, *primals, has_aux=False):
     leaves, in_tree = tu.tree_flatten(primals)
     leaves = [_check_arg(x) for x in leaves]
-    out_tree_box, aux_box = [], []
+    out_tree_box, aux_tree_box = [], []
 
     def flat_fun(*flat):
+        # aux leaves ride along as extra outputs, so they leave the traces as plain values
         args = tu.tree_unflatten(in_tree, flat)
         out = fun(*args)
+        aux_arrays = []
         if has_aux:
             out, aux = out
-            aux_box.append(aux)
+            aux_leaves, aux_tree = tu.tree_flatten(aux)
+            aux_tree_box.append((aux_tree, aux_leaves))
+            aux_arrays = [a for a in aux_leaves if _is_array_like(a)]
         out_leaves, out_tree = tu.tree_flatten(out)
         out_tree_box.append(out_tree)
-        return out_leaves
+        return [*out_leaves, *aux_arrays]
 
     outs, f_vjp_flat = ad.vjp_flat(flat_fun, leaves)
     out_tree = out_tree_box[0]
+    n_out = out_tree.num_leaves
+    outs, aux_leaves = outs[:n_out], outs[n_out:]
 
     def f_vjp(ct):
         ct_leaves, _ = tu.tree_flatten(ct)
-        cts = f_vjp_flat(*ct_leaves)
+        aux_cts = [ad.Zero(get_aval(a)) for a in aux_leaves]
+        cts = f_vjp_flat(*ct_leaves, *aux_cts)
         cts = [ad.instantiate(c) if isinstance(c, ad.Zero) else c for c in cts]
         return tuple(tu.tree_unflatten(in_tree, cts))
 
     out = tu.tree_unflatten(out_tree, outs)
     if has_aux:
-        return out, f_vjp, _lower_aux(aux_box[0])
+        aux_tree, traced_leaves = aux_tree_box[0]
+        arrays = iter(aux_leaves)
+        aux = [next(arrays) if _is_array_like(a) else a for a in traced_leaves]
+        return out, f_vjp, tu.tree_unflatten(aux_tree, aux)
     return out, f_vjp
+
+
+def _is_array_like(x):
+    return isinstance(x, (ArrayImpl, core.Tracer))
 
 
 def _lower_aux(aux):
@@ -440,7 +464,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
         dyn = [args[i] for i in nums]
         for d in dyn:
             for leaf in tu.tree_leaves(d):
-                _check_input_dtype(leaf)
+                _check_input_dtype(_check_arg(leaf))
 
         def partial_f(*dargs):
             full = list(args)
@@ -463,7 +487,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
 
 def lax_one_like(x):
     aval = get_aval(x)
-    return ArrayImpl(_dtypes.round_list(aval.dtype, [1.0]), (), aval.dtype, False)
+    return ArrayImpl(_dtypes.round_list(aval.dtype, [1.0]), (), aval.dtype, aval.weak_type)
 
 
 def _check_scalar(x):

@@ -286,7 +286,7 @@ def _tracer_bool(self):
 
 def _tracer_index(self):
     raise errors.TracerIntegerConversionError(
-        f"The __index__() method was called on traced array with shape {self.aval.str_short(short_dtypes=False)}.\n"
+        f"The __index__() method was called on traced array with shape {self.aval.str_short(short_dtypes=False)}\n"
         "See https://docs.jax.dev/en/latest/errors.html#jax.errors.TracerIntegerConversionError")
 
 

@@ -93,7 +93,8 @@ def expand_front(x):
     aval = get_aval(x)
     if aval.ndim == 0:
         return x
-    return lax.broadcast_in_dim(x, (1,) + aval.shape, tuple(range(1, aval.ndim + 1)))
+    # JAX computes these dimensions with NumPy: they print as np.int64
+    return lax.broadcast_in_dim(x, (1,) + aval.shape, tuple(lax.NpInt(i) for i in range(1, aval.ndim + 1)))
 
 
 def broadcast_front(x, size):

@@ -224,13 +224,22 @@ class Tracer:
     def __iter__(self):
         if not self.shape:
             raise TypeError("iteration over a 0-d array")
-        return (self[i] for i in range(self.shape[0]))
+        return (_row(self, i) for i in range(self.shape[0]))
+
+
+def _row(x: Tracer, i: int):
+    """Row i of a traced array, as JAX's tracer iteration reads it (lax.index_in_dim)."""
+    from jaxlite import _lax as lax
+    shape = x.shape
+    row = lax.slice_p.bind(x, start_indices=(i,) + (0,) * (len(shape) - 1), limit_indices=(i + 1,) + shape[1:],
+                           strides=(1,) * len(shape))
+    return lax.squeeze(row, (0,))
 
 
 def _check_alive(x: Tracer) -> None:
     main = x._trace.main
     if not main.alive:
-        kind = type(x).__name__
+        kind = getattr(type(x), "jax_class_name", type(x).__name__)
         raise UnexpectedTracerError(
             "Encountered an unexpected tracer. A function transformed by JAX had a side effect, allowing for a "
             f"reference to an intermediate value with type {x.aval.str_short(short_dtypes=False)} wrapped in a "

@@ -4,6 +4,7 @@ lists, abstract evaluation, JVP, transpose and batching."""
 from __future__ import annotations
 
 import math
+import operator
 
 from jaxlite import _core as core, _dtypes, _xla_math
 from jaxlite._core import Primitive, ShapedArray, get_aval
@@ -281,7 +282,6 @@ _via_xla_cpu(logistic_p, _xla_math.logistic_f32,
              narrow={"float16": _xla_math.logistic_narrow, "bfloat16": _xla_math.logistic_narrow})
 _via_xla_cpu(erf_p, _xla_math.erf_f32, rank0_kernel=_xla_math.erf_rank0_f32)
 
-
 aeval[is_finite_p] = lambda x, **p: ShapedArray(x.shape, _dtypes.bool_, False)
 impl[is_finite_p] = _elementwise_impl(lambda x: math.isfinite(x), out_dtype=_dtypes.bool_)
 
@@ -378,6 +378,25 @@ le_p = binop("le", lambda x, y: x <= y, out_bool=True)
 gt_p = binop("gt", lambda x, y: x > y, out_bool=True)
 ge_p = binop("ge", lambda x, y: x >= y, out_bool=True)
 add_any_p = binop("add_any", lambda x, y: x + y, kinds="fiu")
+
+
+def _add_any_batcher(args, dims):
+    """JAX's add_jaxvals batching: an unbatched operand is broadcast along the
+    other's batch axis; two batch axes are made to meet where the second one is."""
+    from jaxlite import _batching as b
+    (x, y), (dx, dy) = args, dims
+    if dx == dy:
+        return add_any_p.bind(x, y), dx
+    if dx is None or dy is None:
+        unb, bat, d = (x, y, dy) if dx is None else (y, x, dx)
+        shape = list(get_aval(unb).shape)
+        shape.insert(d, get_aval(bat).shape[d])
+        unb = broadcast_in_dim(unb, tuple(shape), tuple(NpInt(i) for i in range(len(shape)) if i != d))
+        return (add_any_p.bind(unb, y) if dx is None else add_any_p.bind(x, unb)), d
+    return add_any_p.bind(b.moveaxis(x, dx, dy), y), dy
+
+
+batchers[add_any_p] = _add_any_batcher
 nextafter_p = binop("nextafter", math.nextafter, kinds="f")
 _via_xla_cpu(pow_p, _xla_math.pow_f32)
 
@@ -435,17 +454,31 @@ aeval[select_n_p] = _select_aval
 
 
 def _select_batcher(args, dims, **params):
+    """JAX's select_n batching rule, case by case."""
+    from jaxlite import _batching as b
     which, *cases = args
     wd, *cds = dims
-    if get_aval(which).ndim == 0 and wd is None:
-        size = next(get_aval(c).shape[d] for c, d in zip(cases, cds) if d is not None)
-        from jaxlite import _batching as b
-        cases = [b.moveaxis_to_front(c, d) if d is not None else b.broadcast_front(c, size) for c, d in zip(cases, cds)]
-        return select_n_p.bind(which, *cases), 0
-    from jaxlite import _batching as b
-    size = next(get_aval(x).shape[d] for x, d in zip(args, dims) if d is not None)
-    args = [b.moveaxis_to_front(x, d) if d is not None else b.broadcast_front(x, size) for x, d in zip(args, dims)]
-    return select_n_p.bind(*args), 0
+    shape = lambda x: get_aval(x).shape
+    size = next(shape(x)[d] for x, d in zip(args, dims) if d is not None)
+    if all(wd == d for d in cds):
+        if shape(which) != shape(cases[0]):   # a per-example scalar `which` with array cases
+            which = broadcast_in_dim(which, shape(cases[0]), (wd,))
+        return select_n_p.bind(which, *cases), wd
+    if not shape(which) and all(d is not None for d in cds):
+        if all(d == cds[0] for d in cds[1:]):
+            return select_n_p.bind(which, *cases), cds[0]
+        if all(shape(c) == shape(cases[0]) for c in cases):
+            return select_n_p.bind(which, cases[0], *[b.moveaxis(c, d, cds[0]) for c, d in
+                                                      zip(cases[1:], cds[1:])]), cds[0]
+    at_front = lambda x, d: b.moveaxis_to_front(x, d) if d is not None else b.broadcast_front(x, size)
+    which = at_front(which, wd) if shape(which) else which
+    if not all(shape(c) == () for c in cases):
+        cases = [at_front(c, d) for c, d in zip(cases, cds)]
+    if 0 < len(shape(which)) < len(shape(cases[0])):
+        which = broadcast_in_dim(which, shape(cases[0]), (0,))
+    if len(shape(which)) > len(shape(cases[0])):
+        cases = [broadcast_in_dim(c, shape(which), ()) for c in cases]
+    return select_n_p.bind(which, *cases), 0
 
 
 batchers[select_n_p] = _select_batcher
@@ -522,7 +555,8 @@ def _bid_batcher(args, dims, *, shape, broadcast_dimensions, sharding=None):
     from jaxlite import _batching as b
     x = b.moveaxis_to_front(x, d)
     n = get_aval(x).shape[0]
-    return broadcast_in_dim(x, (n,) + tuple(shape), (0,) + tuple(i + 1 for i in broadcast_dimensions)), 0
+    # JAX shifts the dimensions with np.add: they become NumPy integers
+    return broadcast_in_dim(x, (n,) + tuple(shape), (0,) + tuple(NpInt(i + 1) for i in broadcast_dimensions)), 0
 
 
 batchers[broadcast_in_dim_p] = _bid_batcher
@@ -812,6 +846,10 @@ def _dot_shape(lhs, rhs, dimension_numbers):
     return batch + lfree + rfree
 
 
+def _sumprod(a, b):
+    return sum(map(operator.mul, a, b))   # in double: far finer than float32
+
+
 def _dot_impl(lhs, rhs, *, dimension_numbers, precision=None, preferred_element_type=None, out_sharding=None):
     (lc, rc), (lb, rb) = dimension_numbers
     out_shape = _dot_shape(lhs.aval, rhs.aval, dimension_numbers)
@@ -826,16 +864,14 @@ def _dot_impl(lhs, rhs, *, dimension_numbers, precision=None, preferred_element_
     con_r = _index_map([rhs.shape[i] for i in rc], [rst[i] for i in rc])
     L, R = lhs.data, rhs.data
     out = []
-    is_float = lhs.dtype.kind == "f"
+    # floats: an exactly rounded sum of the products (XLA sums in float32, in its
+    # own order: the two agree to float32 round-off)
+    total = _sumprod if lhs.dtype.kind == "f" else (lambda a, b: sum(map(operator.mul, a, b)))
     for bl, br in zip(batch_l, batch_r):
+        cols = [[R[br + fr + c] for c in con_r] for fr in free_r]
         for fl in free_l:
             lrow = [L[bl + fl + c] for c in con_l]
-            for fr in free_r:
-                base = br + fr
-                if is_float:
-                    out.append(math.fsum([a * R[base + c] for a, c in zip(lrow, con_r)]))
-                else:
-                    out.append(sum(a * R[base + c] for a, c in zip(lrow, con_r)))
+            out.extend([total(lrow, col) for col in cols])
     dt = preferred_element_type or lhs.dtype
     return ArrayImpl(_dtypes.round_list(dt, out), out_shape, dt, lhs.weak_type and rhs.weak_type)
 
@@ -1010,6 +1046,72 @@ def _concat_batcher(args, dims, *, dimension):
 
 
 batchers[concatenate_p] = _concat_batcher
+
+# stack / unstack (JAX 0.10's jnp.stack binds stack_p; iterating a tracer reads rows)
+stack_p = Primitive("stack")
+unstack_p = Primitive("unstack", multiple_results=True)
+
+
+def _stack_aval(*xs, axis):
+    if len({x.shape for x in xs}) != 1:
+        raise ValueError("All input arrays must have the same shape. Got " + ", ".join(str(x.shape) for x in xs) + ".")
+    if len({x.dtype for x in xs}) != 1:
+        raise TypeError("stack requires arguments to have the same dtypes, got "
+                        + ", ".join(x.dtype.name for x in xs) + ".")
+    shape = list(xs[0].shape)
+    shape.insert(axis, len(xs))
+    return ShapedArray(tuple(shape), xs[0].dtype, all(x.weak_type for x in xs))
+
+
+def _stack_impl(*xs, axis):
+    shape = list(xs[0].shape)
+    expanded = [ArrayImpl(x.data, tuple(shape[:axis] + [1] + shape[axis:]), x.dtype, x.weak_type) for x in xs]
+    return _concat_impl(*expanded, dimension=axis)
+
+
+def _unstack_aval(x, *, axis):
+    if x.ndim == 0:
+        raise ValueError(f"unstack requires arrays with rank > 0, however a scalar array of shape {x.shape} was passed.")
+    shape = x.shape[:axis] + x.shape[axis + 1:]
+    return [ShapedArray(shape, x.dtype, x.weak_type)] * x.shape[axis]
+
+
+def _unstack_impl(x, *, axis):
+    n = x.shape[axis]
+    limit = list(x.shape)
+    outs = []
+    for i in range(n):
+        start = [0] * x.ndim
+        start[axis], limit[axis] = i, i + 1
+        row = _slice_impl(x, start_indices=tuple(start), limit_indices=tuple(limit))
+        outs.append(ArrayImpl(row.data, x.shape[:axis] + x.shape[axis + 1:], x.dtype, x.weak_type))
+    return outs
+
+
+impl[stack_p], aeval[stack_p] = _stack_impl, _stack_aval
+impl[unstack_p], aeval[unstack_p] = _unstack_impl, _unstack_aval
+
+
+def _stack_batcher(args, dims, *, axis):
+    from jaxlite import _batching as b
+    d0 = dims[0]
+    if d0 is not None and all(d == d0 for d in dims):
+        return (stack_p.bind(*args, axis=axis), d0 + 1) if axis <= d0 else (stack_p.bind(*args, axis=axis + 1), d0)
+    size = next(get_aval(x).shape[d] for x, d in zip(args, dims) if d is not None)
+    args = [b.moveaxis_to_front(x, d) if d is not None else b.broadcast_front(x, size) for x, d in zip(args, dims)]
+    return stack_p.bind(*args, axis=axis + 1), 0
+
+
+def _unstack_batcher(args, dims, *, axis):
+    (x,), (d,) = args, dims
+    if axis < d:
+        outs = unstack_p.bind(x, axis=axis)
+        return outs, [d - 1] * len(outs)
+    outs = unstack_p.bind(x, axis=axis + 1)
+    return outs, [d] * len(outs)
+
+
+batchers[stack_p], batchers[unstack_p] = _stack_batcher, _unstack_batcher
 
 iota_p = Primitive("iota")
 

@@ -10,14 +10,14 @@ from jaxlite import _dtypes
 
 
 def _const(x, v):
-    """A constant of x's dtype (weakly typed, like JAX's _const)."""
-    dt = get_aval(x).dtype
-    return lax.convert_element_type(v, dt, weak_type=False) if False else _lit(dt, v)
+    """A constant of x's dtype, weakly typed when x is a weakly typed scalar (JAX's _const)."""
+    aval = get_aval(x)
+    return _lit(aval.dtype, v, aval.weak_type and aval.ndim == 0)
 
 
-def _lit(dt, v):
+def _lit(dt, v, weak=False):
     from jaxlite._array import ArrayImpl
-    return ArrayImpl(_dtypes.round_list(dt, [v]), (), dt, False)
+    return ArrayImpl(_dtypes.round_list(dt, [v]), (), dt, weak)
 
 
 def _one(x):
@@ -115,7 +115,7 @@ def _add_jvp(primals, tangents):
     out = add(x, y)
     oaval = get_aval(out)
     if isinstance(xd, Zero) and isinstance(yd, Zero):
-        return out, Zero(oaval.strip_weak_type())
+        return out, Zero(oaval)
     if isinstance(xd, Zero):
         return out, _maybe_broadcast(oaval.shape, yd)
     if isinstance(yd, Zero):
@@ -152,7 +152,7 @@ def _sub_jvp(primals, tangents):
     out = sub(x, y)
     oaval = get_aval(out)
     if isinstance(xd, Zero) and isinstance(yd, Zero):
-        return out, Zero(oaval.strip_weak_type())
+        return out, Zero(oaval)
     if isinstance(xd, Zero):
         return out, _maybe_broadcast(oaval.shape, neg(yd))
     if isinstance(yd, Zero):
@@ -220,8 +220,8 @@ def _select_jvp(primals, tangents):
     _, *ct = tangents
     out = lax.select_n_p.bind(which, *cases)
     if all(isinstance(t, Zero) for t in ct):
-        return out, Zero(get_aval(out).strip_weak_type())
-    ts = [ad.instantiate(t) if not isinstance(t, Zero) else ad.zeros_like_aval(get_aval(c).strip_weak_type())
+        return out, Zero(get_aval(out))
+    ts = [ad.instantiate(t) if not isinstance(t, Zero) else ad.zeros_like_aval(get_aval(c))
           for t, c in zip(ct, cases)]
     return out, lax.select_n_p.bind(which, *ts)
 
@@ -247,7 +247,7 @@ def _convert_jvp(primals, tangents, *, new_dtype, weak_type, sharding=None):
     (x,), (t,) = primals, tangents
     out = lax.convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=weak_type, sharding=sharding)
     if isinstance(t, Zero) or new_dtype.kind != "f" or get_aval(x).dtype.kind != "f":
-        return out, Zero(get_aval(out).strip_weak_type())
+        return out, Zero(get_aval(out))
     return out, lax.convert_element_type_p.bind(t, new_dtype=new_dtype, weak_type=weak_type, sharding=sharding)
 
 
@@ -268,7 +268,7 @@ def _linear(prim):
         out = prim.bind(*primals, **params)
         t = tangents[0]
         if isinstance(t, Zero):
-            return out, Zero(get_aval(out).strip_weak_type())
+            return out, Zero(get_aval(out))
         return out, prim.bind(ad.instantiate(t), *primals[1:], **params)
     jvp_rules[prim] = rule
 
@@ -339,8 +339,8 @@ def _pad_jvp(primals, tangents, *, padding_config):
     (x, pv), (tx, tpv) = primals, tangents
     out = lax.pad_p.bind(x, pv, padding_config=padding_config)
     if isinstance(tx, Zero) and isinstance(tpv, Zero):
-        return out, Zero(get_aval(out).strip_weak_type())
-    tx = ad.instantiate(tx) if not isinstance(tx, Zero) else ad.zeros_like_aval(get_aval(x).strip_weak_type())
+        return out, Zero(get_aval(out))
+    tx = ad.instantiate(tx) if not isinstance(tx, Zero) else ad.zeros_like_aval(get_aval(x))
     tpv = ad.instantiate(tpv) if not isinstance(tpv, Zero) else _const(x, 0)
     return out, lax.pad_p.bind(tx, tpv, padding_config=padding_config)
 
@@ -362,8 +362,8 @@ transpose_rules[lax.pad_p] = _pad_transpose
 def _concat_jvp(primals, tangents, *, dimension):
     out = lax.concatenate_p.bind(*primals, dimension=dimension)
     if all(isinstance(t, Zero) for t in tangents):
-        return out, Zero(get_aval(out).strip_weak_type())
-    ts = [ad.zeros_like_aval(get_aval(p).strip_weak_type()) if isinstance(t, Zero) else t for p, t in zip(primals, tangents)]
+        return out, Zero(get_aval(out))
+    ts = [ad.zeros_like_aval(get_aval(p)) if isinstance(t, Zero) else t for p, t in zip(primals, tangents)]
     return out, lax.concatenate_p.bind(*ts, dimension=dimension)
 
 
@@ -387,6 +387,36 @@ jvp_rules[lax.concatenate_p] = _concat_jvp
 transpose_rules[lax.concatenate_p] = _concat_transpose
 
 
+def _stack_jvp(primals, tangents, *, axis):
+    out = lax.stack_p.bind(*primals, axis=axis)
+    if all(isinstance(t, Zero) for t in tangents):
+        return out, Zero(get_aval(out))
+    return out, lax.stack_p.bind(*[ad.instantiate(t) for t in tangents], axis=axis)
+
+
+def _stack_transpose(ct, *xs, axis):
+    if isinstance(ct, Zero):
+        return [None] * len(xs)
+    return lax.unstack_p.bind(ct, axis=axis)
+
+
+def _unstack_jvp(primals, tangents, *, axis):
+    outs = lax.unstack_p.bind(*primals, axis=axis)
+    if isinstance(tangents[0], Zero):
+        return outs, [Zero(get_aval(o)) for o in outs]
+    return outs, lax.unstack_p.bind(tangents[0], axis=axis)
+
+
+def _unstack_transpose(cts, x, *, axis):
+    if all(isinstance(c, Zero) for c in cts):
+        return [None]
+    return [lax.stack_p.bind(*[ad.instantiate(c) for c in cts], axis=axis)]
+
+
+jvp_rules[lax.stack_p], transpose_rules[lax.stack_p] = _stack_jvp, _stack_transpose
+jvp_rules[lax.unstack_p], transpose_rules[lax.unstack_p] = _unstack_jvp, _unstack_transpose
+
+
 def _ds_transpose(ct, x, *starts, slice_sizes):
     zeros = ad.zeros_like_aval(x.aval)
     return [lax.dynamic_update_slice_p.bind(zeros, ct, *starts)] + [None] * len(starts)
@@ -400,9 +430,9 @@ def _dus_jvp(primals, tangents):
     tx, tu, *_ = tangents
     out = lax.dynamic_update_slice_p.bind(x, upd, *starts)
     if isinstance(tx, Zero) and isinstance(tu, Zero):
-        return out, Zero(get_aval(out).strip_weak_type())
-    tx = ad.zeros_like_aval(get_aval(x).strip_weak_type()) if isinstance(tx, Zero) else tx
-    tu = ad.zeros_like_aval(get_aval(upd).strip_weak_type()) if isinstance(tu, Zero) else tu
+        return out, Zero(get_aval(out))
+    tx = ad.zeros_like_aval(get_aval(x)) if isinstance(tx, Zero) else tx
+    tu = ad.zeros_like_aval(get_aval(upd)) if isinstance(tu, Zero) else tu
     return out, lax.dynamic_update_slice_p.bind(tx, tu, *starts)
 
 
@@ -424,7 +454,7 @@ def _reduce_chooser_jvp(prim):
         (x,), (t,) = primals, tangents
         ans = prim.bind(x, axes=axes, **params)
         if isinstance(t, Zero):
-            return ans, Zero(get_aval(ans).strip_weak_type())
+            return ans, Zero(get_aval(ans))
         shape = get_aval(x).shape
         kept = tuple(i for i in range(len(shape)) if i not in axes)
         loc = lax.eq_p.bind(x, lax.broadcast_in_dim(ans, shape, kept))
@@ -442,7 +472,7 @@ def _reduce_prod_jvp(primals, tangents, *, axes, out_sharding=None):
     (x,), (t,) = primals, tangents
     ans = lax.reduce_prod(x, axes)
     if isinstance(t, Zero):
-        return ans, Zero(get_aval(ans).strip_weak_type())
+        return ans, Zero(get_aval(ans))
     shape = get_aval(x).shape
     kept = tuple(i for i in range(len(shape)) if i not in axes)
     return ans, lax.reduce_sum(mul(t, div(lax.broadcast_in_dim(ans, shape, kept), x)), axes)
@@ -462,7 +492,7 @@ def _dot_jvp(primals, tangents, **params):
     if not isinstance(ty, Zero):
         ts.append(lax.dot_general_p.bind(x, ty, **params))
     if not ts:
-        return out, Zero(get_aval(out).strip_weak_type())
+        return out, Zero(get_aval(out))
     return out, ts[0] if len(ts) == 1 else ad.add_tangents(ts[0], ts[1])
 
 
@@ -513,7 +543,7 @@ def _cum_jvp_generic(prim):
         (x,), (t,) = primals, tangents
         ans = prim.bind(x, axis=axis, reverse=reverse)
         if isinstance(t, Zero):
-            return ans, Zero(get_aval(ans).strip_weak_type())
+            return ans, Zero(get_aval(ans))
         raise NotImplementedError(f"jaxlite cannot differentiate {prim.name} yet")
     jvp_rules[prim] = rule
 
@@ -524,7 +554,7 @@ _cum_jvp_generic(lax.cummax_p)
 
 def _stop_gradient_jvp(primals, tangents):
     out = lax.stop_gradient_p.bind(primals[0])
-    return out, Zero(get_aval(out).strip_weak_type())
+    return out, Zero(get_aval(out))
 
 
 jvp_rules[lax.stop_gradient_p] = _stop_gradient_jvp
@@ -538,7 +568,7 @@ def _sort_jvp(primals, tangents, *, dimension, is_stable, num_keys):
     touts = []
     for p, t, o in zip(primals, tangents, outs[:-1]):
         if isinstance(t, Zero):
-            touts.append(Zero(get_aval(o).strip_weak_type()))
+            touts.append(Zero(get_aval(o)))
         else:
             from jaxlite import _indexing
             touts.append(_indexing.take_along_axis(t, perm, dimension))

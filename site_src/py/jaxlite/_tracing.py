@@ -8,6 +8,7 @@ from jaxlite._core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, ShapedArray, T
 
 
 class JitTracer(Tracer):
+    jax_class_name = "DynamicJaxprTracer"   # JAX's class, named in its errors
     __slots__ = ("_trace", "_aval")
 
     def __init__(self, trace, aval: ShapedArray):

@@ -13,6 +13,9 @@ debug_print_p = Primitive("debug_print", multiple_results=True)
 
 
 def _impl(*args, fmt, in_tree, **_):
+    # JAX hands the callback plain (strongly typed) arrays, whatever the tracing saw
+    from jaxlite._array import ArrayImpl, to_array
+    args = [ArrayImpl(a.data, a.shape, a.dtype, False) for a in map(to_array, args)]
     a, k = tu.tree_unflatten(in_tree, list(args))
     sys.stdout.write(fmt.format(*a, **k) + "\n")
     return []
@@ -47,8 +50,16 @@ def print(fmt: str, *args, ordered: bool = False, **kwargs):  # noqa: A001 - JAX
     debug_print_p.bind(*leaves, fmt=fmt, in_tree=in_tree, ordered=ordered)
 
 
+_NP_PRINTOPTIONS = (("edgeitems", 3), ("threshold", 1000), ("floatmode", "maxprec"), ("precision", 8),
+                    ("suppress", False), ("linewidth", 75), ("nanstr", "nan"), ("infstr", "inf"), ("sign", "-"),
+                    ("formatter", None), ("legacy", False), ("override_repr", None))
+
+
 def _pp(eqn, ctx):
-    return []
+    p = eqn.params
+    return [("fmt", p["fmt"]), ("has_placeholders", "{" in p["fmt"]), ("in_tree", p["in_tree"]),
+            ("logging_record", None), ("np_printoptions", _NP_PRINTOPTIONS), ("ordered", p["ordered"]),
+            ("partitioned", False), ("static_args", ())]
 
 
 core.pp_rules[debug_print_p] = _pp

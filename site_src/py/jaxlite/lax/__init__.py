@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jaxlite import _core as core, _dtypes, _gather_scatter as _gs, _lax as L
 from jaxlite._array import ArrayImpl, to_array
-from jaxlite._core import ClosedJaxpr, Primitive, ShapedArray, Tracer, get_aval
+from jaxlite._core import ClosedJaxpr, Jaxpr, Primitive, ShapedArray, Tracer, Var, get_aval
 from jaxlite._tracing import JaxprTrace, trace_to_jaxpr
 from jaxlite import tree_util as tu
 from jaxlite import numpy as _jnp
@@ -85,6 +85,34 @@ def _concrete_value(x):
     return to_array(x)
 
 
+def _trace_closed(fun, avals):
+    """Stage `fun` to a jaxpr whose constants (arrays and tracers it closes over,
+    e.g. a `grad` argument) become its leading inputs, as JAX's control flow does:
+    the caller binds them as operands, so outer transformations see them."""
+    closed, _ = trace_to_jaxpr(fun, avals)
+    j = closed.jaxpr
+    return ClosedJaxpr(Jaxpr([], [*j.constvars, *j.invars], j.outvars, j.eqns), []), list(closed.consts)
+
+
+def _share_consts(staged):
+    """Branches staged by `_trace_closed`, each given every branch's constants as
+    inputs (deduplicated; a branch ignores the others'), so all take the same operands."""
+    consts, position = [], {}
+    for _, cs in staged:
+        for c in cs:
+            if id(c) not in position:
+                position[id(c)] = len(consts)
+                consts.append(c)
+    out = []
+    for closed, cs in staged:
+        j = closed.jaxpr
+        invars = [Var(get_aval(c)) for c in consts]
+        for v, c in zip(j.invars, cs):
+            invars[position[id(c)]] = v
+        out.append(ClosedJaxpr(Jaxpr([], [*invars, *j.invars[len(cs):]], j.outvars, j.eqns), []))
+    return out, consts
+
+
 # ------------------------------------------------------------------- cond
 cond_p = Primitive("cond", multiple_results=True)
 
@@ -103,16 +131,16 @@ core.abstract_eval_rules[cond_p] = lambda index, *avals, branches: branches[0].o
 def _branch_jaxprs(fns, operands):
     leaves, in_tree = tu.tree_flatten(operands)
     avals = [get_aval(x) for x in leaves]
-    out_trees, jaxprs = [], []
+    out_trees, staged = [], []
     for fn in fns:
         def flat(*xs, fn=fn):
             out = fn(*tu.tree_unflatten(in_tree, xs))
             ol, ot = tu.tree_flatten(out)
             out_trees.append(ot)
             return ol
-        j, _ = trace_to_jaxpr(flat, avals)
-        jaxprs.append(j)
-    return leaves, jaxprs, out_trees
+        staged.append(_trace_closed(flat, avals))
+    jaxprs, consts = _share_consts(staged)
+    return [*consts, *leaves], jaxprs, out_trees
 
 
 def switch(index, branches, *operands):
@@ -161,10 +189,10 @@ def _cond_jvp(primals, tangents, *, branches):
             n = len(ops)
             ps = args[:n]
             it = iter(args[n:])
-            ts = [next(it) if z else ad.Zero(get_aval(p).strip_weak_type()) for p, z in zip(ps, nz)]
+            ts = [next(it) if z else ad.Zero(get_aval(p)) for p, z in zip(ps, nz)]
             po, to = ad.jvp_flat(fun, ps, ts)
             return [*po, *[ad.instantiate(t) for t in to]]
-        avals = [get_aval(p) for p in ops] + [get_aval(p).strip_weak_type() for p, z in zip(ops, nz) if z]
+        avals = [get_aval(p) for p in ops] + [get_aval(p) for p, z in zip(ops, nz) if z]
         return trace_to_jaxpr(f, avals)[0]
     new = tuple(jvp_branch(b) for b in branches)
     outs = cond_p.bind(index, *ops, *[t for t in tans if not isinstance(t, ad.Zero)], branches=new)
@@ -173,6 +201,28 @@ def _cond_jvp(primals, tangents, *, branches):
 
 
 core.jvp_rules[cond_p] = _cond_jvp
+
+
+def _cond_partial_eval(trace, tracers, *, branches):
+    """Linearizing a cond whose branch is known: evaluate that branch's equations
+    in place, so the known part is computed now and the linear part recorded."""
+    from jaxlite import _ad as ad
+    index = tracers[0]
+    if not index.pval.is_known or isinstance(index.pval.const, Tracer):
+        raise NotImplementedError(
+            "jaxlite cannot yet differentiate (reverse mode) a lax.cond whose predicate is only known at run "
+            "time under jit: call jax.grad outside jax.jit, or use jnp.where.")
+    i = int(to_array(index.pval.const).data[0])
+    b = branches[0 if i < 0 else min(i, len(branches) - 1)]
+    return core.eval_jaxpr(b.jaxpr, b.consts, list(tracers[1:]))
+
+
+def _register_cond_partial_eval():
+    from jaxlite import _ad as ad
+    ad.partial_eval_rules[cond_p] = _cond_partial_eval
+
+
+_register_cond_partial_eval()
 
 
 def _cond_transpose(cts, index, *ops, branches):
@@ -225,21 +275,88 @@ def _while_linearize_error(*args, **kwargs):
         "values. Try using lax.scan, or using fori_loop with static start/stop.")
 
 
-def _while_jvp(primals, tangents, **params):
+def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+    """Forward mode through a while loop: the loop carries the tangents of the
+    carry along with it (those that can become nonzero: a fixed point)."""
     from jaxlite import _ad as ad
-    if all(isinstance(t, ad.Zero) for t in tangents):
-        out = while_p.bind(*primals, **params)
-        return out, [ad.Zero(get_aval(o).strip_weak_type()) for o in out]
-    _while_linearize_error()
+    nz = lambda ts: [not isinstance(t, ad.Zero) for t in ts]
+    n_c, n_b = cond_nconsts, body_nconsts
+    cconsts, bconsts, carry = primals[:n_c], primals[n_c:n_c + n_b], primals[n_c + n_b:]
+    bconst_t, carry_t = tangents[n_c:n_c + n_b], tangents[n_c + n_b:]
+    bconst_nz, carry_nz = nz(bconst_t), nz(carry_t)
+    carry_avals = [get_aval(x) for x in carry]
+    tan_aval = lambda x: get_aval(x)
+    body = core.jaxpr_as_fun(body_jaxpr)
+
+    def body_jvp(*args):
+        it = iter(args)
+        ps_b, ps_c = [next(it) for _ in bconsts], [next(it) for _ in carry]
+        ts_b = [next(it) if z else ad.Zero(tan_aval(p)) for p, z in zip(ps_b, bconst_nz)]
+        ts_c = [next(it) if z else ad.Zero(tan_aval(p)) for p, z in zip(ps_c, carry_nz)]
+        outs, touts = ad.jvp_flat(body, [*ps_b, *ps_c], [*ts_b, *ts_c])
+        out_nz.append(nz(touts))
+        return [*outs, *[ad.instantiate(t) for t, z in zip(touts, carry_nz) if z]]
+
+    while True:
+        out_nz = []
+        avals = [get_aval(x) for x in bconsts] + carry_avals + \
+            [tan_aval(x) for x, z in zip(bconsts, bconst_nz) if z] + [tan_aval(x) for x, z in zip(carry, carry_nz) if z]
+        # inputs in the order [bconsts, carry, tangents]: reorder to the loop's [consts, carry] layout below
+        grown = [a or b for a, b in zip(carry_nz, out_nz[0])] if _trace_once(body_jvp, avals) else carry_nz
+        if grown == carry_nz:
+            break
+        carry_nz = grown
+    n_bt, n_ct = sum(bconst_nz), sum(carry_nz)
+
+    def body_loop(*args):   # [bconsts, bconst tangents, carry, carry tangents]
+        bc, bt = args[:n_b], args[n_b:n_b + n_bt]
+        ca, ct = args[n_b + n_bt:n_b + n_bt + len(carry)], args[n_b + n_bt + len(carry):]
+        return body_jvp(*bc, *ca, *bt, *ct)
+
+    def cond_loop(*args):   # [cconsts, carry, carry tangents]
+        return core.eval_jaxpr(cond_jaxpr.jaxpr, cond_jaxpr.consts, list(args[:n_c + len(carry)]))
+
+    t_carry = [ad.instantiate(t) for t, z in zip(carry_t, carry_nz) if z]
+    t_bconst = [t for t, z in zip(bconst_t, bconst_nz) if z]
+    b_avals = [get_aval(x) for x in bconsts] + [get_aval(t) for t in t_bconst] + carry_avals + \
+        [tan_aval(x) for x, z in zip(carry, carry_nz) if z]
+    c_avals = [get_aval(x) for x in cconsts] + carry_avals + [tan_aval(x) for x, z in zip(carry, carry_nz) if z]
+    out_nz = []
+    bj, bj_consts = _trace_closed(body_loop, b_avals)
+    cj, cj_consts = _trace_closed(cond_loop, c_avals)
+    outs = while_p.bind(*cj_consts, *cconsts, *bj_consts, *bconsts, *t_bconst, *carry, *t_carry,
+                        cond_jaxpr=cj, body_jaxpr=bj, cond_nconsts=len(cj_consts) + n_c,
+                        body_nconsts=len(bj_consts) + n_b + n_bt)
+    primals_out, tans = outs[:len(carry)], iter(outs[len(carry):])
+    return primals_out, [next(tans) if z else ad.Zero(tan_aval(p)) for p, z in zip(primals_out, carry_nz)]
+
+
+def _trace_once(fun, avals) -> bool:
+    trace_to_jaxpr(fun, avals)
+    return True
 
 
 core.jvp_rules[while_p] = _while_jvp
+
+
+def _while_partial_eval(trace, tracers, **params):
+    # a loop of unknown trip count keeps no residuals to run backwards: JAX refuses too
+    _while_linearize_error()
+
+
+def _register_while_partial_eval():
+    from jaxlite import _ad as ad
+    ad.partial_eval_rules[while_p] = _while_partial_eval
+
+
+_register_while_partial_eval()
 core.transpose_rules[while_p] = _while_linearize_error
 
 
 def while_loop(cond_fun, body_fun, init_val):
     leaves, tree = tu.tree_flatten(init_val)
-    if not _is_staging(leaves):
+    if _under_vmap():
+        # jaxlite has no batching rule for while: under vmap it loops in Python
         val = init_val
         while True:
             c = cond_fun(val)
@@ -251,6 +368,11 @@ def while_loop(cond_fun, body_fun, init_val):
         leaves, tree = tu.tree_flatten(val)
     avals = [get_aval(x) if isinstance(x, Tracer) else _weakless(x) for x in leaves]
     return tu.tree_unflatten(tree, _stage_while(cond_fun, body_fun, tree, leaves, avals))
+
+
+def _under_vmap() -> bool:
+    from jaxlite._batching import BatchTrace
+    return any(m.trace_type is BatchTrace for m in core.trace_stack)
 
 
 def _weakless(x):
@@ -269,9 +391,10 @@ def _stage_while(cond_fun, body_fun, tree, leaves, avals):
         out_tree.append(ot)
         return [_match(o, a) for o, a in zip(ol, avals)]
 
-    cj, _ = trace_to_jaxpr(c, avals)
-    bj, _ = trace_to_jaxpr(b, avals)
-    return while_p.bind(*leaves, cond_jaxpr=cj, body_jaxpr=bj, cond_nconsts=0, body_nconsts=0)
+    cj, cconsts = _trace_closed(c, avals)
+    bj, bconsts = _trace_closed(b, avals)
+    return while_p.bind(*cconsts, *bconsts, *leaves, cond_jaxpr=cj, body_jaxpr=bj,
+                        cond_nconsts=len(cconsts), body_nconsts=len(bconsts))
 
 
 def _match(o, aval):
@@ -283,16 +406,14 @@ def _match(o, aval):
 
 def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
     lo_c, up_c = _concrete_value(lower), _concrete_value(upper)
-    if lo_c is not None and up_c is not None and not _is_staging(init_val):
+    if lo_c is not None and up_c is not None:
+        # a known trip count: JAX records a scan (reverse-differentiable); jaxlite's scan unrolls
         val = init_val
         lo, up = int(lo_c.item()), int(up_c.item())
         dt = _jnp.result_type(lower, upper)
         for i in range(lo, up):
             val = body_fun(ArrayImpl([i], (), dt, to_array(lower).weak_type and to_array(upper).weak_type), val)
         return val
-    if lo_c is not None and up_c is not None:
-        # static bounds under jit: JAX lowers to a while loop too (scan when differentiated)
-        pass
     lower_a = _jnp.asarray(lower) if not isinstance(lower, Tracer) else lower
     upper_a = _jnp.asarray(upper) if not isinstance(upper, Tracer) else upper
     lower_a, upper_a = _jnp._promote(lower_a, upper_a)

@@ -4,6 +4,7 @@ type promotion (weak types), rank promotion and 32-bit defaults."""
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 
 from jaxlite import _core as core, _dtypes, _lax as lax, _config
@@ -70,6 +71,22 @@ def issubdtype(a, b):
     if b in kinds:
         return a.kind in kinds[b]
     return a == _to_dtype(b)
+
+
+def _jnp_jit(**jit_kwargs):
+    """A jnp function JAX itself wraps in `jit`: its jaxpr shows a nested
+    jit[name=...] equation, and eagerly it runs as one compiled call."""
+    def wrap(fun):
+        jitted = []
+
+        @functools.wraps(fun)
+        def call(*args, **kwargs):
+            if not jitted:
+                from jaxlite._api import jit
+                jitted.append(jit(fun, **jit_kwargs))
+            return jitted[0](*args, **kwargs)
+        return call
+    return wrap
 
 
 def result_type(*args):
@@ -273,25 +290,51 @@ def arange(start, stop=None, step=None, dtype=None):
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
-    dt = _dtypes.canonicalize(_to_dtype(dtype)) if dtype is not None else _dtypes.default_float()
     num = int(num)
-    start_f, stop_f = float(to_array(start).item()), float(to_array(stop).item())
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    dtype = None if dtype is None else _dtypes.canonicalize(_to_dtype(dtype))
+    return _linspace(start, stop, num=num, endpoint=endpoint, retstep=retstep, dtype=dtype, axis=axis)
+
+
+@_jnp_jit(static_argnames=("num", "endpoint", "retstep", "dtype", "axis"))
+def _linspace(start, stop, *, num, endpoint, retstep, dtype, axis):
+    """JAX's _linspace, equation for equation: start * (1 - i/div) + stop * i/div
+    in float32, which recovers both end points exactly."""
+    start, stop = asarray(start), asarray(stop)
+    if dtype is None:
+        dtype = result_type(start, stop)
+        dtype = dtype if dtype.kind == "f" else _dtypes.default_float()
+    comp = dtype if dtype.kind == "f" else _dtypes.default_float()
+    start = lax.convert_element_type(start, comp)
+    stop = lax.convert_element_type(stop, comp)
+    bounds = list(broadcast_shapes(get_aval(start).shape, get_aval(stop).shape))
+    b_start, b_stop = broadcast_to(start, bounds), broadcast_to(stop, bounds)
+    axis = len(bounds) + axis + 1 if axis < 0 else axis
+    bounds.insert(axis, 1)
     div = (num - 1) if endpoint else num
-    if num == 1:
-        vals = [start_f]
-    else:
-        # JAX: start + i * step in the output dtype, with the end point exact
-        step = (stop_f - start_f) / div if div else 0.0
-        f = lambda v: _dtypes.round_scalar(dt, v)
-        step32 = f((f(stop_f) - f(start_f)) / div) if div else 0.0
-        vals = [f(f(start_f) + f(i * step32)) if False else start_f + i * (stop_f - start_f) / div for i in range(num)]
+    const = lambda v: ArrayImpl([float(v)], (), comp, False)
+    if num > 1:
+        delta = lax.div_p.bind(lax.sub_p.bind(stop, start), const(div))
+        iota_shape = [1] * len(bounds)
+        iota_shape[axis] = div
+        step = lax.reshape(lax.iota_p.bind(dtype=comp, shape=(div,), dimension=0, sharding=None), tuple(iota_shape))
+        step = lax.div_p.bind(step, const(div))
+        out = lax.reshape(b_start, tuple(bounds)) * (1 - step) + lax.reshape(b_stop, tuple(bounds)) * step
         if endpoint:
-            vals[-1] = stop_f
-    out = ArrayImpl(_dtypes.round_list(dt, vals) if dt.kind == "f" else _dtypes.convert_list(vals, _dtypes.float64, dt),
-                    (num,), dt, False)
-    if retstep:
-        return out, (stop_f - start_f) / div
-    return out
+            out = lax.concatenate_p.bind(out, lax.expand_dims(b_stop, (axis,)), dimension=axis % get_aval(out).ndim)
+    elif num == 1:
+        delta = const(math.nan if endpoint else 0.0)
+        delta = delta if endpoint else lax.sub_p.bind(stop, start)
+        out = lax.reshape(b_start, tuple(bounds))
+    else:
+        delta = const(math.nan)
+        bounds[axis] = 0
+        out = zeros(tuple(bounds), dtype)
+    if dtype.kind in "iu":
+        out = lax.floor_p.bind(out)
+    out = lax.convert_element_type(out, dtype)
+    return (out, delta) if retstep else out
 
 
 def eye(N, M=None, k=0, dtype=None):
@@ -338,8 +381,8 @@ def triu(m, k=0):
 
 
 # ------------------------------------------------------------ promotion
-def _promote(*args, to_float=False):
-    """JAX's promote_args: one dtype for all, then equal ranks."""
+def _promote(*args, to_float=False, ranks=True):
+    """JAX's promote_args: one dtype for all, then (unless `ranks` is false) equal ranks."""
     typed = [_typed(a) for a in args]
     dt, weak = _dtypes.promote(*typed)
     if to_float and dt.kind != "f":
@@ -352,7 +395,7 @@ def _promote(*args, to_float=False):
             out.append(lax.convert_element_type(a, dt, weak_type=weak))
         else:
             out.append(a)
-    return _rank_promote(out)
+    return _rank_promote(out) if ranks else out
 
 
 def _rank_promote(args):
@@ -525,7 +568,7 @@ def fabs(x):
 
 def square(x, /):
     (x,) = _promote(x)
-    return lax.integer_pow_p.bind(x, y=2)
+    return lax.square_p.bind(x)
 
 
 def reciprocal(x):
@@ -617,11 +660,22 @@ def signbit(x):
 def where(condition, x=None, y=None, /):
     if x is None and y is None:
         return nonzero(condition)
+    if x is None or y is None:
+        raise ValueError("Either both or neither of the x and y arguments should be provided to jax.numpy.where, "
+                         f"got {x} and {y}.")
+    return _where(condition, x, y)
+
+
+@_jnp_jit()
+def _where(condition, x, y):
     condition = asarray(condition) if not isinstance(condition, Tracer) else condition
     if get_aval(condition).dtype.kind != "b":
         condition = not_equal(condition, 0)
     x, y = _promote(x, y)
-    condition, x, y = _broadcast_all(condition, x, y)
+    shape = broadcast_shapes(*(get_aval(a).shape for a in (condition, x, y)))
+    x, y = broadcast_to(x, shape), broadcast_to(y, shape)
+    if get_aval(condition).ndim:   # select_n takes a scalar predicate as it is
+        condition = broadcast_to(condition, shape)
     return lax.select_n_p.bind(condition, y, x)
 
 
@@ -709,6 +763,8 @@ def _reduction(name, prim_fn, identity_dtype=None, upcast_bool=True):
             a = lax.convert_element_type(a, _dtypes.int32 if aval.dtype.kind == "i" else _dtypes.uint32)
         if dtype is not None:
             a = lax.convert_element_type(a, dtype)
+        elif get_aval(a).weak_type:   # JAX reduces in the (strong) computation dtype
+            a = lax.convert_element_type(a, get_aval(a).dtype, weak_type=False)
         axes = _axes(axis, aval.ndim)
         if name in ("max", "min") and builtins.any(aval.shape[i] == 0 for i in axes):
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
@@ -758,23 +814,43 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     return lax.div_p.bind(s, ArrayImpl(_dtypes.round_list(get_aval(s).dtype, [float(n)]), (), get_aval(s).dtype))
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, correction=None):
+    _check_arraylike("var", a)
+    correction = ddof if correction is None else correction
+    return _var(a, axis=_static_axis(axis), dtype=dtype, correction=correction, keepdims=keepdims)
+
+
+def _static_axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+@_jnp_jit(static_argnames=("axis", "dtype", "keepdims"))
+def _var(a, *, axis=None, dtype=None, correction=0, keepdims=False):
     a = asarray(a) if not isinstance(a, Tracer) else a
     if get_aval(a).dtype.kind != "f":
         a = lax.convert_element_type(a, _dtypes.default_float())
     aval = get_aval(a)
-    axes = _axes(axis, aval.ndim)
+    dt = aval.dtype
     n = 1
-    for i in axes:
+    for i in _axes(axis, aval.ndim):
         n *= aval.shape[i]
-    centered = a - mean(a, axis=axis, keepdims=True)
-    sq = lax.mul_p.bind(centered, centered)
-    s = sum(sq, axis=axis, keepdims=keepdims)
-    return lax.div_p.bind(s, ArrayImpl(_dtypes.round_list(get_aval(s).dtype, [float(n - ddof)]), (), get_aval(s).dtype))
+    centered = lax.sub_p.bind(a, mean(a, axis=axis, keepdims=True))
+    centered = lax.square_p.bind(centered)
+    normalizer = lax.sub_p.bind(ArrayImpl(_dtypes.round_list(dt, [float(n)]), (), dt),
+                                lax.convert_element_type(correction, dt))
+    result = lax.div_p.bind(sum(centered, axis=axis, keepdims=keepdims), normalizer)
+    return _where(lax.gt_p.bind(normalizer, ArrayImpl([0.0], (), dt)), result, math.nan)
 
 
-def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
-    return sqrt(var(a, axis=axis, ddof=ddof, keepdims=keepdims))
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, correction=None):
+    _check_arraylike("std", a)
+    correction = ddof if correction is None else correction
+    return _std(a, axis=_static_axis(axis), dtype=dtype, correction=correction, keepdims=keepdims)
+
+
+@_jnp_jit(static_argnames=("axis", "dtype", "keepdims"))
+def _std(a, *, axis=None, dtype=None, correction=0, keepdims=False):
+    return sqrt(_var(a, axis=axis, dtype=dtype, correction=correction, keepdims=keepdims))
 
 
 def median(a, axis=None, keepdims=False):
@@ -924,27 +1000,41 @@ def atleast_2d(a):
 
 
 def concatenate(arrays, axis=0, dtype=None):
+    if isinstance(arrays, (Array, Tracer)) and axis == 0 and get_aval(arrays).ndim > 1:
+        # the rows of one array, end to end: a reshape, as JAX does it
+        shape = get_aval(arrays).shape
+        out = lax.reshape(arrays, (shape[0] * shape[1],) + shape[2:])
+        return out if dtype is None else astype(out, dtype)
     arrays = list(arrays)
     if axis is None:
         arrays = [ravel(a) for a in arrays]
         axis = 0
-    arrays = _promote(*arrays) if len(arrays) > 1 else [asarray(arrays[0])]
+    arrays = _promote(*arrays, ranks=False) if len(arrays) > 1 else [asarray(arrays[0])]
     nd = get_aval(arrays[0]).ndim
     if nd == 0:
         raise ValueError("Zero-dimensional arrays cannot be concatenated.")
+    if builtins.any(get_aval(a).ndim != nd for a in arrays):
+        raise TypeError("Cannot concatenate arrays with different numbers of dimensions: got "
+                        + ", ".join(str(get_aval(a).shape) for a in arrays) + ".")
     return lax.concatenate_p.bind(*arrays, dimension=axis % nd)
 
 
-def stack(arrays, axis=0, dtype=None):
-    arrays = [asarray(a) if not isinstance(a, Tracer) else a for a in arrays]
-    if not arrays:
+def stack(arrays, axis=0, out=None, dtype=None):
+    if not len(arrays):
         raise ValueError("Need at least one array to stack.")
-    shapes = {get_aval(a).shape for a in arrays}
-    if len(shapes) > 1:
-        raise ValueError("All input arrays must have the same shape.")
+    if isinstance(arrays, (Array, Tracer)):   # one array: its rows, without unstacking
+        nd = get_aval(arrays).ndim
+        axis = axis % nd
+        return concatenate(expand_dims(arrays, axis + 1), axis=axis, dtype=dtype)
+    arrays = [asarray(a, dtype=dtype) if not isinstance(a, Tracer) else a for a in arrays]
+    arrays = _promote(*arrays, ranks=False) if len(arrays) > 1 else arrays
+    if len({get_aval(a).ndim for a in arrays}) != 1:
+        raise ValueError("Cannot stack arrays with different numbers of dimensions: got "
+                         + ", ".join(str(get_aval(a).shape) for a in arrays) + ".")
     nd = get_aval(arrays[0]).ndim + 1
-    axis = axis % nd
-    return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
+    if not -nd <= axis < nd:
+        raise ValueError(f"axis {axis} is out of bounds for array of dimension {nd}")
+    return lax.stack_p.bind(*arrays, axis=axis % nd)
 
 
 def hstack(arrays):
@@ -1014,9 +1104,15 @@ def roll(a, shift, axis=None):
 def pad(array_, pad_width, mode="constant", constant_values=0):
     a = asarray(array_) if not isinstance(array_, Tracer) else array_
     nd = ndim(a)
+    # NumPy's forms: n, (n,), (before, after), ((before, after),) or one pair per axis
     if isinstance(pad_width, int):
         pad_width = ((pad_width, pad_width),) * nd
-    pad_width = [tuple(p) if isinstance(p, (tuple, list)) else (p, p) for p in pad_width]
+    elif builtins.all(isinstance(p, int) for p in pad_width):
+        pair = tuple(pad_width) * 2 if len(pad_width) == 1 else tuple(pad_width)
+        if len(pair) != 2:
+            raise ValueError(f"jnp.pad: pad_width {pad_width} must be an int, a (before, after) pair or one pair per axis")
+        pad_width = (pair,) * nd
+    pad_width = [tuple(p) * (2 if len(p) == 1 else 1) for p in pad_width]
     if len(pad_width) == 1:
         pad_width = pad_width * nd
     if mode != "constant":
