@@ -243,7 +243,9 @@ S3 = np.array([[4.0, 1, 2], [1, 3, 0.5], [2, 0.5, 5]], np.float32)
     (lambda np_, a: np_.linalg.eigvalsh(a)[-1], A4),
     (lambda np_, a: np_.linalg.eigh(a)[1][:, 0].sum() ** 2, S3),
     (lambda np_, a: np_.linalg.cholesky(a).sum(), S3),
-], ids=["det", "det3x3", "slogdet", "solve", "inv", "eigvalsh", "eigh-vectors", "cholesky"])
+    (lambda np_, a: np_.linalg.svd(a, compute_uv=False).sum(), A4),
+    (lambda np_, a: np_.linalg.svd(a[:, :3], full_matrices=False)[0][:, 0].sum() ** 2, A4),
+], ids=["det", "det3x3", "slogdet", "solve", "inv", "eigvalsh", "eigh-vectors", "cholesky", "svdvals", "svd-u"])
 def test_grad_matches_jax(fn, x):
     real = jax.grad(lambda a: fn(jnp, a))(x)
     mine = jaxlite.grad(lambda a: fn(ljnp, a))(lite(x))
@@ -270,7 +272,6 @@ def test_vmap_matches_jax():
                  jax.vmap(jnp.linalg.solve, in_axes=(None, 0))(A4, rhs), 50)
 
 
-@pytest.mark.parametrize("name", ["qr", "svd"])
-def test_missing_derivatives_name_the_function(name):
-    with pytest.raises(NotImplementedError, match=f"jnp.linalg.{name}"):
-        jaxlite.grad(lambda a: getattr(ljnp.linalg, name)(a)[1].sum())(ljnp.eye(2))
+def test_missing_derivatives_name_the_function():
+    with pytest.raises(NotImplementedError, match="jnp.linalg.qr"):
+        jaxlite.grad(lambda a: ljnp.linalg.qr(a)[1].sum())(ljnp.eye(2))

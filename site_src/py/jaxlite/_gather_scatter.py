@@ -73,6 +73,30 @@ def _plus1(dims) -> tuple:
     return tuple(NpInt(d + 1) if isinstance(d, NpInt) else int(d) + 1 for d in dims)
 
 
+_transposing: list = []   # non-empty while a transpose rule runs
+
+
+def _transposition(rule):
+    """A transpose rule whose scatters carry the transposition's update_jaxpr."""
+    def wrapped(*args, **params):
+        _transposing.append(True)
+        try:
+            return rule(*args, **params)
+        finally:
+            _transposing.pop()
+    return wrapped
+
+
+def _bdim_at_front(x, bdim, size):
+    """JAX's batching.bdim_at_front: an unbatched value is broadcast (its axes
+    numbered with NumPy, so they print as np.int64)."""
+    from jaxlite import _batching as b
+    if bdim is not None:
+        return b.moveaxis(x, bdim, 0)
+    shape = get_aval(x).shape
+    return lax.broadcast_in_dim(x, (size,) + shape, tuple(NpInt(i) for i in range(1, len(shape) + 1)))
+
+
 # ------------------------------------------------------------------ gather
 gather_p = Primitive("gather")
 
@@ -277,7 +301,7 @@ def _gather_batch(vals, dims, *, dimension_numbers, slice_sizes, unique_indices,
 
 
 core.jvp_rules[gather_p] = _gather_jvp
-core.transpose_rules[gather_p] = _gather_transpose
+core.transpose_rules[gather_p] = _transposition(_gather_transpose)
 core.batch_rules[gather_p] = _gather_batch
 
 
@@ -299,8 +323,10 @@ _update_jaxprs: dict = {}
 def _update_jaxpr(prim, dtype):
     """The combining computation JAX records with a scatter (`update_jaxpr`),
     made once per (primitive, dtype) as JAX caches it: one object, so a jaxpr
-    that uses it twice prints it once, as `let jaxpr = ...`."""
-    key = (prim, dtype.name)
+    that uses it twice prints it once, as `let jaxpr = ...`. JAX's cache key
+    includes the trace context, so scatters made while transposing (in `grad`)
+    get another object than those of the forward computation."""
+    key = (prim, dtype.name, bool(_transposing))
     if key not in _update_jaxprs:
         aval = ShapedArray((), dtype)
         x, y, out = Var(aval), Var(aval), Var(aval)
@@ -601,15 +627,14 @@ def _scatter_transpose(t, operand, indices, updates, *, update_jaxpr, update_con
 def _scatter_batch(prim):
     def rule(vals, dims, *, update_jaxpr, update_consts, dimension_numbers, indices_are_sorted, unique_indices,
              mode):
-        from jaxlite import _batching as b
         operand, indices, updates = vals
         operand_bdim, indices_bdim, updates_bdim = dims
         dn = dimension_numbers
         params = dict(update_jaxpr=update_jaxpr, update_consts=update_consts, indices_are_sorted=indices_are_sorted,
                       unique_indices=unique_indices, mode=mode)
         size = next(get_aval(x).shape[d] for x, d in zip(vals, dims) if d is not None)
-        operand = b.batch_at(operand, operand_bdim, size, 0)
-        updates = b.batch_at(updates, updates_bdim, size, 0)
+        operand = _bdim_at_front(operand, operand_bdim, size)
+        updates = _bdim_at_front(updates, updates_bdim, size)
         if indices_bdim is None:
             dnums = ScatterDimensionNumbers(
                 update_window_dims=(0,) + _np_add1(dn.update_window_dims),
@@ -618,7 +643,7 @@ def _scatter_batch(prim):
                 operand_batching_dims=_np_add1(dn.operand_batching_dims),
                 scatter_indices_batching_dims=dn.scatter_indices_batching_dims)
             return prim.bind(operand, indices, updates, dimension_numbers=dnums, **params), 0
-        indices = b.batch_at(indices, indices_bdim, size, 0)
+        indices = _bdim_at_front(indices, indices_bdim, size)
         dnums = ScatterDimensionNumbers(
             update_window_dims=_np_add1(dn.update_window_dims),
             inserted_window_dims=_np_add1(dn.inserted_window_dims),
@@ -631,13 +656,13 @@ def _scatter_batch(prim):
 
 for _p in (scatter_add_p, scatter_sub_p):
     core.jvp_rules[_p] = _scatter_addsub_jvp(_p)
-    core.transpose_rules[_p] = _scatter_addsub_transpose(_p)
+    core.transpose_rules[_p] = _transposition(_scatter_addsub_transpose(_p))
 core.jvp_rules[scatter_mul_p] = _scatter_mul_jvp
-core.transpose_rules[scatter_mul_p] = _scatter_mul_transpose
+core.transpose_rules[scatter_mul_p] = _transposition(_scatter_mul_transpose)
 core.jvp_rules[scatter_min_p] = _scatter_extremal_jvp(scatter_min_p)
 core.jvp_rules[scatter_max_p] = _scatter_extremal_jvp(scatter_max_p)
 core.jvp_rules[scatter_p] = _scatter_jvp
-core.transpose_rules[scatter_p] = _scatter_transpose
+core.transpose_rules[scatter_p] = _transposition(_scatter_transpose)
 for _p in _COMBINE:
     core.batch_rules[_p] = _scatter_batch(_p)
 

@@ -7,9 +7,9 @@ of the leading batch dimensions in turn with the pure-Python kernels of
 So a batch rule only has to move the vmapped axis to the front.
 
 Derivatives follow JAX's rules (jax/_src/lax/linalg.py): JVPs for eigh,
-lu, cholesky and triangular_solve, and a transpose for triangular_solve in
-its right-hand side, which is all that solve, inv, det and slogdet need in
-forward and reverse mode. qr and svd have no derivative rule here yet.
+lu, cholesky, svd and triangular_solve, and a transpose for triangular_solve
+in its right-hand side, which is all that solve, inv, det and slogdet need
+in forward and reverse mode. qr has no derivative rule here yet.
 
 Eigenvectors from `eigh` are computed when first read: `jnp.linalg.eigvalsh`
 runs eigh and never looks at them, and for a 100x100 matrix accumulating
@@ -350,7 +350,42 @@ def _svd_impl(x, **params):
             _array([r[2] for r in results], avals[2].shape, x.dtype)]
 
 
+def _svd_jvp(primals, tangents, *, full_matrices, compute_uv, subset_by_index, algorithm):
+    """JAX's rule (jax/_src/lax/linalg.py), for distinct nonzero singular values."""
+    jnp = _np()
+    (a,), (da,) = primals, tangents
+    s, u, vt = svd_p.bind(a, full_matrices=False, compute_uv=True, subset_by_index=subset_by_index,
+                          algorithm=algorithm)
+    m, n = a.shape[-2:]
+    if compute_uv and full_matrices and m != n:
+        raise NotImplementedError("Singular value decomposition JVP not implemented for full matrices")
+    ut, v = _T(u), _T(vt)
+    s_dim = jnp.expand_dims(s, -2)
+    ds_mat = jnp.matmul(jnp.matmul(ut, da), v)
+    k = s.shape[-1]
+    eye = jnp.eye(k, dtype=a.dtype)
+    ds = jnp.sum(ds_mat * eye, axis=-1)
+    if not compute_uv:
+        return [s], [ds]
+    s_diffs = (s_dim + _T(s_dim)) * (s_dim - _T(s_dim))
+    f_mat = 1 / (s_diffs + eye) - eye
+    dss = s_dim * ds_mat
+    sds = _T(s_dim) * ds_mat
+    s_zeros = (s == 0).astype(s.dtype)
+    s_inv = 1 / (s + s_zeros) - s_zeros
+    du_dv_diag = 0.5 * (ds_mat - _T(ds_mat)) * (jnp.expand_dims(s_inv, -2) * eye)
+    du = jnp.matmul(u, f_mat * (dss + _T(dss)) + du_dv_diag)
+    dv = jnp.matmul(v, f_mat * (sds + _T(sds)))
+    if m > n:
+        dav = jnp.matmul(da, v)
+        du = du + (dav - jnp.matmul(u, jnp.matmul(ut, dav))) / s_dim
+    if n > m:
+        dahu = jnp.matmul(_T(da), u)
+        dv = dv + (dahu - jnp.matmul(v, jnp.matmul(vt, dahu))) / s_dim
+    return [s, u, vt], [ds, du, _T(dv)]
+
+
 core.impl_rules[svd_p] = _svd_impl
 core.abstract_eval_rules[svd_p] = _svd_aval
-core.jvp_rules[svd_p] = _no_jvp("jnp.linalg.svd")
+core.jvp_rules[svd_p] = _svd_jvp
 core.batch_rules[svd_p] = _front_batcher(svd_p)

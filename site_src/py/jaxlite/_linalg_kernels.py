@@ -314,51 +314,41 @@ def _complete_basis(vectors, dim, count):
 
 
 def svd(a, full_matrices=True, compute_uv=True):
-    """Singular values (descending) and, with compute_uv, U and V^T (rows),
-    by one-sided Jacobi rotations: the columns of a are rotated until
-    mutually orthogonal; their norms are the singular values."""
+    """Singular values (descending) and, with compute_uv, U and V^T (rows).
+
+    From the eigendecomposition of the Gram matrix a^T a in double
+    precision: s_i = sqrt(lambda_i) is then accurate to about
+    sqrt(2**-52) |a| ~ 1.5e-8 |a| even for the smallest singular values,
+    below float32's resolution of |a|, which is the accuracy LAPACK's float32
+    SVD promises. U's columns are a v_i / s_i, orthonormalized (modified
+    Gram-Schmidt), and completed to a basis where s_i is too small to say."""
     m, n = len(a), (len(a[0]) if a else 0)
     if m < n:   # A^T = U' S V'^T, so A = V' S U'^T
         s, u, vt = svd(transpose(a), full_matrices, compute_uv)
         return (s, None, None) if not compute_uv else (s, transpose(vt), transpose(u))
     if not _finite(a):
-        k = n
-        nan_u = [[_NAN] * (m if full_matrices else k) for _ in range(m)]
+        nan_u = [[_NAN] * (m if full_matrices else n) for _ in range(m)]
         nan_vt = [[_NAN] * n for _ in range(n)]
-        return [_NAN] * k, nan_u if compute_uv else None, nan_vt if compute_uv else None
+        return [_NAN] * n, nan_u if compute_uv else None, nan_vt if compute_uv else None
     cols = transpose(a) if n else []
-    v = [[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)] if compute_uv else None
-    for _sweep in range(60):
-        norms = [_dot(c, c) for c in cols]
-        rotated = False
-        for p in range(n - 1):
-            for q in range(p + 1, n):
-                alpha, beta = norms[p], norms[q]
-                gamma = _dot(cols[p], cols[q])
-                if gamma == 0.0 or abs(gamma) <= _EPS * math.sqrt(alpha * beta):
-                    continue
-                rotated = True
-                zeta = (beta - alpha) / (2.0 * gamma)
-                t = math.copysign(1.0, zeta) / (abs(zeta) + math.sqrt(1.0 + zeta * zeta))
-                c = 1.0 / math.sqrt(1.0 + t * t)
-                s = c * t
-                cp, cq = cols[p], cols[q]
-                cols[p] = [c * x - s * y for x, y in zip(cp, cq)]
-                cols[q] = [s * x + c * y for x, y in zip(cp, cq)]
-                norms[p], norms[q] = alpha - t * gamma, beta + t * gamma
-                if v is not None:
-                    vp, vq = v[p], v[q]
-                    v[p] = [c * x - s * y for x, y in zip(vp, vq)]
-                    v[q] = [s * x + c * y for x, y in zip(vp, vq)]
-        if not rotated:
-            break
-    sv = [math.sqrt(_dot(c, c)) for c in cols]
-    order = sorted(range(n), key=lambda i: -sv[i])
-    s = [sv[i] for i in order]
+    gram = [[_dot(ci, cj) for cj in cols[:i + 1]] for i, ci in enumerate(cols)]   # lower triangle
+    values, vectors = eigh(gram)
+    s = [math.sqrt(v) if v > 0.0 else 0.0 for v in reversed(values)]
     if not compute_uv:
         return s, None, None
-    tiny = (s[0] if s else 0.0) * max(m, n) * _EPS
-    ucols = [[x / sv[i] for x in cols[i]] for i in order if sv[i] > tiny]
+    vt = vectors()[::-1]
+    floor = (s[0] if s else 0.0) * max(m, n) * math.sqrt(_EPS)   # below this, a v_i is round-off
+    ucols = []
+    for si, vi in zip(s, vt):
+        if si <= floor:
+            break
+        w = [_dot(row, vi) for row in a]
+        for u in ucols:
+            f = _dot(w, u)
+            w = [x - f * y for x, y in zip(w, u)]
+        norm = math.sqrt(_dot(w, w))
+        if norm <= floor:
+            break
+        ucols.append([x / norm for x in w])
     ucols = _complete_basis(ucols, m, m if full_matrices else n)
-    vt = [v[i] for i in order]
     return s, transpose(ucols), vt
