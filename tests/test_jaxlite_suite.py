@@ -79,7 +79,7 @@ pytestmark = pytest.mark.skipif(not os.environ.get("JAXLITE_SUITE"),
 REAL = Lib("jax", jax, jax.numpy, jax.lax, jax.nn)
 LITE = Lib("jaxlite", jaxlite, jaxlite.numpy, jaxlite.lax, jaxlite.nn)
 
-EXAMPLES = int(os.environ.get("JAXLITE_SUITE_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("JAXLITE_SUITE_EXAMPLES", "1"))
 # No shrinking: every smaller example it tries is a new program for XLA to compile.
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("JAXLITE_SUITE_RANDOM"),
                     phases=[Phase.explicit, Phase.generate],
@@ -349,6 +349,18 @@ UNARY = {  # name -> (snippet, value kind)
     "nn.elu": (lambda L: L.nn.elu, "real"),
     "nn.leaky_relu": (lambda L: L.nn.leaky_relu, "real"),
     "nn.tanh": (lambda L: L.nn.tanh, "real"),
+    "nn.celu": (lambda L: L.nn.celu, "real"),
+    "nn.selu": (lambda L: L.nn.selu, "real"),
+    "nn.mish": (lambda L: L.nn.mish, "real"),
+    "nn.log_sigmoid": (lambda L: L.nn.log_sigmoid, "real"),
+    "nn.soft_sign": (lambda L: L.nn.soft_sign, "real"),
+    "nn.squareplus": (lambda L: L.nn.squareplus, "real"),
+    "nn.sparse_plus": (lambda L: L.nn.sparse_plus, "real"),
+    "nn.sparse_sigmoid": (lambda L: L.nn.sparse_sigmoid, "real"),
+    "nn.hard_tanh": (lambda L: L.nn.hard_tanh, "real"),
+    "nn.hard_sigmoid": (lambda L: L.nn.hard_sigmoid, "real"),
+    "nn.hard_silu": (lambda L: L.nn.hard_silu, "real"),
+    "nn.log1mexp": (lambda L: L.nn.log1mexp, "pos"),
 }
 for _name, (_fn, _kind) in UNARY.items():
     op(_name, elementwise(_fn, _kind), unary_math=True)
@@ -854,6 +866,8 @@ def check_mode(mode, data, op_):
 # What jaxlite does not do like JAX yet, by test id. A fixed gap makes its test
 # XPASS, which fails: then delete its line here.
 KNOWN_GAPS = {
+    "nn.selu-make_jaxpr": "a weak float literal prints rounded to float32 (JAX prints the Python float)",
+    "nn.sparse_sigmoid-make_jaxpr": "jnp.clip is not staged as JAX's jit[name=clip]",
 }
 
 MODES = ("eager", "jit", "make_jaxpr", "grad", "jvp", "vmap0", "vmap1", "jit_vmap_grad", "grad_grad")
@@ -873,10 +887,15 @@ def _cases():
 
 
 @pytest.mark.parametrize("op_, mode", list(_cases()))
-@SETTINGS
-@given(data=st.data())
-def test_op_matches_jax(op_, mode, data):
-    check_mode(mode, data, op_)
+def test_op_matches_jax(op_, mode):
+    # A fresh Hypothesis test per case: Hypothesis's pytest plugin wraps the
+    # settings of a parametrized @given test once more on every case, and
+    # after some hundred cases reading them overflows the stack.
+    @SETTINGS
+    @given(data=st.data())
+    def check(data):
+        check_mode(mode, data, op_)
+    check()
 
 
 # ------------------------------------------------------------------ dtype promotion
@@ -995,7 +1014,7 @@ NOT_UNDER_TEST = {  # public names that are not functions of arrays to transform
             "pvary",
             # collectives need a named axis (vmap axis_name / pmap): the book's cells cover them
             "all_gather", "axis_index", "pcast", "pmax", "pmean", "pmin", "ppermute", "psum"},
-    "nn": {"annotations", "jnp", "lax", "stop_gradient", "swish"},
+    "nn": {"annotations", "jnp", "lax", "stop_gradient", "swish", "hard_swish"},
 }
 UNCOVERED = {  # public functions the suite does not transform yet
     "numpy": {"allclose", "arange", "array", "array_equal", "array_equiv", "asarray", "atleast_1d", "atleast_2d",
@@ -1004,7 +1023,7 @@ UNCOVERED = {  # public functions the suite does not transform yet
               "ones_like", "permute_dims", "select", "split", "tri", "unique", "vstack", "zeros", "zeros_like"},
     "lax": {"associative_scan", "map", "iota", "select_n", "reshape", "transpose", "squeeze", "expand_dims", "dot",
             "abs", "cos", "div", "exp", "log", "mul", "neg", "sqrt", "square", "sub", "tanh"},
-    "nn": set(),
+    "nn": {"glu"},
 }
 
 

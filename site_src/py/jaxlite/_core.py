@@ -343,8 +343,9 @@ class Literal:
 
     def value(self):
         """The literal's value: a Python scalar, or a scalar array where a
-        Python scalar would change its dtype (a u32 literal stays u32)."""
-        if _dtypes.scalar_info(self.val)[0] is self.aval.dtype:
+        Python scalar would change its dtype or weak type (a u32 literal stays u32,
+        a strong f32 literal stays strong)."""
+        if _dtypes.scalar_info(self.val) == (self.aval.dtype, self.aval.weak_type):
             return self.val
         from jaxlite._array import ArrayImpl
         return ArrayImpl([self.val], (), self.aval.dtype, self.aval.weak_type)

@@ -6,11 +6,11 @@ import math
 
 from jaxlite import lax, numpy as jnp, _lax as L
 from jaxlite._api import jit
-from jaxlite._custom_derivatives import custom_jvp
+from jaxlite._custom_derivatives import custom_jvp as _custom_jvp
 from jaxlite.lax import stop_gradient
 
 
-@custom_jvp
+@_custom_jvp
 @jit
 def relu(x):
     """max(x, 0), with gradient 0 at 0 (JAX's choice: a custom JVP rule)."""
@@ -20,7 +20,7 @@ def relu(x):
 relu.defjvps(lambda g, ans, x: lax.select(x > 0, g, lax.full_like(g, 0)))
 
 
-@custom_jvp
+@_custom_jvp
 @jit
 def relu6(x):
     """min(max(x, 0), 6), with gradient 0 at 0 and at 6."""
@@ -151,7 +151,7 @@ def hard_silu(x):
 hard_swish = hard_silu
 
 
-@custom_jvp
+@_custom_jvp
 @jit
 def log1mexp(x):
     """log(1 - exp(-x)), computed stably (x >= 0)."""
