@@ -108,7 +108,7 @@ class ArrayMethods:
     def ravel(self): return _np().ravel(self)
     def flatten(self): return _np().ravel(self)
     def dot(self, o): return _np().dot(self, o)
-    def clip(self, min=None, max=None): return _np().clip(self, min, max)
+    def clip(self, min=None, max=None): return _np().clip(self, min=min, max=max)
     def round(self, decimals=0): return _np().round(self, decimals)
     def swapaxes(self, a, b): return _np().swapaxes(self, a, b)
     def conj(self): return self

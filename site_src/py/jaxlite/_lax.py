@@ -3,6 +3,7 @@ lists, abstract evaluation, JVP, transpose and batching."""
 
 from __future__ import annotations
 
+import enum
 import math
 import operator
 
@@ -210,9 +211,17 @@ def _rsqrt(x):
     return 1.0 / math.sqrt(x)
 
 
-def _round_half_away(x):
+class RoundingMethod(enum.IntEnum):
+    """How `round` breaks ties (JAX's lax.RoundingMethod)."""
+    AWAY_FROM_ZERO = 0
+    TO_NEAREST_EVEN = 1
+
+
+def _round(x, rounding_method):
     if x != x or math.isinf(x):
         return x
+    if rounding_method == RoundingMethod.TO_NEAREST_EVEN:
+        return float(math.copysign(round(x), x))
     return float(math.copysign(math.floor(abs(x) + 0.5), x))
 
 
@@ -220,7 +229,8 @@ neg_p = unop("neg", lambda x: -x, kinds="fiu")
 sign_p = unop("sign", _sign, kinds="fiu")
 floor_p = unop("floor", lambda x: float(math.floor(x)) if math.isfinite(x) else x)
 ceil_p = unop("ceil", lambda x: float(math.ceil(x)) if math.isfinite(x) else x)
-round_p = unop("round", _round_half_away)
+round_p = unop("round", None)
+impl[round_p] = lambda x, *, rounding_method: _elementwise_impl(lambda v: _round(v, rounding_method))(x)
 is_finite_p = unop("is_finite", math.isfinite)
 exp_p = unop("exp", _f(math.exp))
 log_p = unop("log", _f(math.log))

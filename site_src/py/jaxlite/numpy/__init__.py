@@ -340,9 +340,12 @@ def _linspace(start, stop, *, num, endpoint, retstep, dtype, axis):
 def eye(N, M=None, k=0, dtype=None):
     M = N if M is None else M
     dt = _dtypes.canonicalize(_to_dtype(dtype)) if dtype is not None else _dtypes.default_float()
-    one = 1.0 if dt.kind == "f" else (True if dt.kind == "b" else 1)
-    zero = 0.0 if dt.kind == "f" else (False if dt.kind == "b" else 0)
-    return ArrayImpl([one if j - i == k else zero for i in range(N) for j in range(M)], (N, M), dt, False)
+    # JAX's lax._eye: row index + k == column index, from two iotas (staged under a trace)
+    iota = lambda dim: lax.iota_p.bind(dtype=_dtypes.int32, shape=(N, M), dimension=dim, sharding=None)
+    offset = ArrayImpl([int(k)], (), _dtypes.int32, False)
+    rows, cols = iota(0), iota(1)
+    bool_eye = lax.eq_p.bind(lax.add_p.bind(rows, offset), cols)
+    return lax.convert_element_type(bool_eye, dt)
 
 
 def identity(n, dtype=None):
@@ -495,22 +498,46 @@ def true_divide(x, y, /):
 divide = true_divide
 
 
+@_jnp_jit()
 def floor_divide(x, y, /):
     x, y = _promote(x, y)
-    if get_aval(x).dtype.kind in "iu":
+    kind = get_aval(x).dtype.kind
+    if kind == "u":
+        return lax.div_p.bind(x, y)
+    if kind == "i":
         q = lax.div_p.bind(x, y)
         # round toward -inf where signs differ and there is a remainder
-        r = lax.rem_p.bind(x, y)
-        fix = bitwise_and(not_equal(r, 0), not_equal(less(x, 0), less(y, 0)))
-        return where(fix, q - 1, q)
-    return floor(lax.div_p.bind(x, y))
+        fix = logical_and(lax.sign_p.bind(x) != lax.sign_p.bind(y), lax.rem_p.bind(x, y) != 0)
+        return _where(fix, q - 1, q)
+    return _float_divmod(x, y)[0]
 
 
+def _float_divmod(x, y):
+    """CPython's float_divmod, as JAX writes it: (floor(x / y), x mod y)."""
+    mod = lax.rem_p.bind(x, y)
+    div = lax.div_p.bind(_where(y == 0, x, lax.sub_p.bind(x, mod)), y)
+    ind = lax.and_p.bind(mod != 0, lax.sign_p.bind(y) != lax.sign_p.bind(mod))
+    mod = lax.select_n_p.bind(ind, mod, mod + y)
+    div = lax.select_n_p.bind(ind, div, div - 1.0)
+    return lax.round_p.bind(div, rounding_method=lax.RoundingMethod.AWAY_FROM_ZERO), mod
+
+
+@_jnp_jit()
 def remainder(x, y, /):
     x, y = _promote(x, y)
+    zero = _lit_like(x, 0)
+    if get_aval(y).dtype.kind in "iu":
+        y = _where(y == 0, _lit_like(y, 1), y)
     r = lax.rem_p.bind(x, y)
-    fix = bitwise_and(not_equal(r, 0), not_equal(less(r, 0), less(y, 0)))
-    return where(fix, r + y, r)
+    r_not_zero = lax.ne_p.bind(r, zero)
+    fix = lax.and_p.bind(lax.ne_p.bind(lax.lt_p.bind(r, zero), lax.lt_p.bind(y, zero)), r_not_zero)
+    return lax.select_n_p.bind(fix, r, lax.add_p.bind(r, y))
+
+
+def _lit_like(x, value):
+    """A scalar constant of x's dtype (JAX's _constant_like / lax._const)."""
+    dt = get_aval(x).dtype
+    return ArrayImpl(_dtypes.convert_list([value], _dtypes.scalar_info(value)[0], dt), (), dt, False)
 
 
 mod = remainder
@@ -576,31 +603,30 @@ def reciprocal(x):
     return lax.integer_pow_p.bind(x, y=-1)
 
 
-def rint(x):
-    (x,) = _promote(x, to_float=True)
-    return lax.round_p.bind(x)
+@_jnp_jit()
+def rint(x, /):
+    _check_arraylike("rint", x)
+    if get_aval(x).dtype.kind in "biu":
+        return lax.convert_element_type(x, _dtypes.default_float())
+    return lax.round_p.bind(x, rounding_method=lax.RoundingMethod.TO_NEAREST_EVEN)
 
 
-def round(x, decimals=0):
-    (x,) = _promote(x)
-    if get_aval(x).dtype.kind != "f":
-        return x
+@_jnp_jit(static_argnames=("decimals",))
+def round(a, decimals=0, out=None):
+    _check_arraylike("round", a)
+    dt = get_aval(a).dtype
+    if dt.kind in "iu" or decimals > math.log10(_dtypes.finfo_max(dt)):
+        return a   # NumPy's no-op: integers, or more decimals than the float holds
     if decimals == 0:
-        return _round_even(x)
-    f = 10.0 ** decimals
-    return _round_even(x * f) / f
+        return lax.round_p.bind(a, rounding_method=lax.RoundingMethod.TO_NEAREST_EVEN)
+    factor = _lit_like(a, 10 ** decimals)
+    scaled = lax.round_p.bind(lax.mul_p.bind(a, factor), rounding_method=lax.RoundingMethod.TO_NEAREST_EVEN)
+    return lax.div_p.bind(scaled, factor)
 
 
-around = round
-
-
-def _round_even(x):
-    # NumPy rounds half to even
-    fl = floor(x)
-    diff = x - fl
-    up = fl + 1
-    even_up = remainder(fl, 2.0) != 0
-    return where(diff > 0.5, up, where(diff < 0.5, fl, where(even_up, up, fl)))
+@_jnp_jit(static_argnames=("decimals",))
+def around(a, decimals=0, out=None):
+    return round(a, decimals, out)
 
 
 def log2(x):
@@ -638,23 +664,42 @@ def isfinite(x):
     return lax.is_finite_p.bind(x)
 
 
-def isinf(x):
-    x = asarray(x)
+@_jnp_jit()
+def isinf(x, /):
+    _check_arraylike("isinf", x)
     if get_aval(x).dtype.kind != "f":
         return full(get_aval(x).shape, False, bool_)
-    return equal(abs(x), math.inf)
+    return lax.eq_p.bind(lax.abs_p.bind(x), _lit_like(x, math.inf))
 
 
-def isposinf(x):
-    return equal(x, math.inf)
+def _isposneginf(infinity, x):
+    x = asarray(x) if not isinstance(x, Tracer) else x
+    if get_aval(x).dtype.kind != "f":
+        return full(get_aval(x).shape, False, bool_)
+    return lax.eq_p.bind(x, _lit_like(x, infinity))
 
 
-def isneginf(x):
-    return equal(x, -math.inf)
+def isposinf(x, /, out=None):
+    return _isposneginf(math.inf, x)
 
 
-def signbit(x):
-    return less(x, 0)
+def isneginf(x, /, out=None):
+    return _isposneginf(-math.inf, x)
+
+
+@_jnp_jit()
+def signbit(x, /):
+    (x,) = _promote(x)
+    dt = get_aval(x).dtype
+    if dt.kind in "iu":
+        return lax.lt_p.bind(x, _lit_like(x, 0))
+    if dt.kind == "b":
+        return full(get_aval(x).shape, False, bool_)
+    # the sign is the float's top bit: bitcast to an integer and shift it down
+    int_dt = _to_dtype(f"int{dt.bits}")
+    bits = lax.bitcast_convert_type(x, int_dt)
+    top = lax.shift_right_arithmetic_p.bind(bits, ArrayImpl([dt.bits - 1], (), int_dt, False))
+    return lax.convert_element_type(top, bool_)
 
 
 def where(condition, x=None, y=None, /):
@@ -671,11 +716,13 @@ def _where(condition, x, y):
     condition = asarray(condition) if not isinstance(condition, Tracer) else condition
     if get_aval(condition).dtype.kind != "b":
         condition = not_equal(condition, 0)
-    x, y = _promote(x, y)
-    shape = broadcast_shapes(*(get_aval(a).shape for a in (condition, x, y)))
-    x, y = broadcast_to(x, shape), broadcast_to(y, shape)
-    if get_aval(condition).ndim:   # select_n takes a scalar predicate as it is
-        condition = broadcast_to(condition, shape)
+    x, y = _promote(x, y, ranks=False)
+    if get_aval(condition).ndim:
+        condition, x, y = broadcast_arrays(condition, x, y)
+    else:   # select_n takes a scalar predicate as it is
+        x, y = broadcast_arrays(x, y)
+    if 0 in get_aval(x).shape:
+        return x
     return lax.select_n_p.bind(condition, y, x)
 
 
@@ -707,11 +754,8 @@ def broadcast_to(x, shape):
     lead = nd - aval.ndim
     if lead < 0 or builtins.any(d != 1 and d != s for d, s in zip(aval.shape, shape[lead:])):
         raise ValueError(f"Incompatible shapes for broadcasting: {aval.shape} and requested shape {shape}")
-    squeeze_dims = tuple(i for i, (d, s) in enumerate(zip(aval.shape, shape[lead:])) if d == 1 and s != 1)
-    if squeeze_dims:
-        x = lax.reshape(x, tuple(d for i, d in enumerate(aval.shape) if i not in squeeze_dims))
-    kept = tuple(lead + i for i in range(aval.ndim) if i not in squeeze_dims)
-    return lax.broadcast_in_dim(x, shape, kept)
+    # one broadcast_in_dim, size-1 dimensions stretched by it (as JAX's _broadcast_to)
+    return lax.broadcast_in_dim(x, shape, tuple(range(lead, nd)))
 
 
 def broadcast_arrays(*args):
@@ -727,15 +771,16 @@ def select(condlist, choicelist, default=0):
     return out
 
 
-def clip(a, a_min=None, a_max=None, *, min=None, max=None):
-    lo = a_min if a_min is not None else min
-    hi = a_max if a_max is not None else max
-    a = asarray(a) if not isinstance(a, Tracer) else a
-    if lo is not None:
-        a = maximum(lo, a)
-    if hi is not None:
-        a = minimum(hi, a)
-    return a
+@_jnp_jit()
+def clip(arr=None, /, min=None, max=None):
+    if arr is None:
+        raise ValueError("No input was provided to the clip function.")
+    _check_arraylike("clip", arr)
+    if min is not None:
+        arr = maximum(min, arr)
+    if max is not None:
+        arr = minimum(max, arr)
+    return arr
 
 
 # ------------------------------------------------------------ reductions
@@ -885,26 +930,41 @@ def argmin(a, axis=None, keepdims=False):
     return lax.expand_dims(res, (axis,)) if keepdims else res
 
 
-def cumsum(a, axis=None, dtype=None):
-    a = asarray(a) if not isinstance(a, Tracer) else a
-    if axis is None:
-        a = ravel(a)
-        axis = 0
-    if get_aval(a).dtype.kind == "b":
-        a = lax.convert_element_type(a, _dtypes.default_int())
-    return lax.cumsum_p.bind(a, axis=axis % get_aval(a).ndim, reverse=False)
+@_jnp_jit(static_argnames=("axis", "dtype"))
+def cumsum(a, axis=None, dtype=None, out=None):
+    return _cumulative("cumsum", lax.cumsum_p, a, axis, dtype)
 
 
-def cumprod(a, axis=None, dtype=None):
-    a = asarray(a) if not isinstance(a, Tracer) else a
-    if axis is None:
-        a = ravel(a)
-        axis = 0
-    return lax.cumprod_p.bind(a, axis=axis % get_aval(a).ndim, reverse=False)
+@_jnp_jit(static_argnames=("axis", "dtype"))
+def cumprod(a, axis=None, dtype=None, out=None):
+    return _cumulative("cumprod", lax.cumprod_p, a, axis, dtype)
 
 
-def count_nonzero(a, axis=None):
-    return sum(not_equal(a, 0), axis=axis)
+def _cumulative(name, prim, a, axis, dtype):
+    """JAX's _cumulative_reduction: flatten when there is no axis, accumulate
+    bools as integers, and return the requested dtype."""
+    _check_arraylike(name, a)
+    if axis is None or get_aval(a).ndim == 0:
+        a = lax.reshape(a, (get_aval(a).size,))
+    axis = _axes(0 if axis is None else axis, get_aval(a).ndim)[0]
+    dt = get_aval(a).dtype
+    if dtype is None:
+        result = computation = _dtypes.default_int() if dt.kind == "b" else dt
+    elif _to_dtype(dtype).kind == "b":
+        result = _dtypes.bool_
+        if dt != result:
+            a = a != 0
+        computation = _dtypes.default_int()
+    else:
+        result = computation = _dtypes.canonicalize(_to_dtype(dtype))
+    a = lax.convert_element_type(a, computation)
+    return lax.convert_element_type(prim.bind(a, axis=axis, reverse=False), result)
+
+
+@_jnp_jit(static_argnames=("axis", "keepdims"))
+def count_nonzero(a, axis=None, keepdims=False):
+    _check_arraylike("count_nonzero", a)
+    return sum(lax.ne_p.bind(a, _lit_like(a, 0)), axis=axis, dtype=_dtypes.default_int(), keepdims=keepdims)
 
 
 def average(a, axis=None, weights=None):
@@ -1082,23 +1142,50 @@ def repeat(a, repeats, axis=None):
     return stack([p for p in parts for _ in range(repeats)], axis=axis)
 
 
-def flip(a, axis=None):
-    a = asarray(a) if not isinstance(a, Tracer) else a
-    axes = _axes(axis, ndim(a))
-    return lax.rev_p.bind(a, dimensions=axes)
+def flip(m, axis=None):
+    _check_arraylike("flip", m)
+    return _flip(asarray(m) if not isinstance(m, Tracer) else m, _static_axis(axis))
+
+
+@_jnp_jit(static_argnames=("axis",))
+def _flip(m, axis=None):
+    return lax.rev_p.bind(m, dimensions=_axes(axis, get_aval(m).ndim))
 
 
 def roll(a, shift, axis=None):
-    a = asarray(a)
+    _check_arraylike("roll", a)
+    a = asarray(a) if not isinstance(a, Tracer) else a
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), shape(a))
-    n = shape(a)[axis]
-    shift = shift % n if n else 0
-    idx_a = [slice(None)] * ndim(a)
-    idx_b = [slice(None)] * ndim(a)
-    idx_a[axis] = slice(n - shift, n)
-    idx_b[axis] = slice(0, n - shift)
-    return concatenate([a[tuple(idx_a)], a[tuple(idx_b)]], axis=axis)
+    axis = _axes(axis, ndim(a))
+    shift = (shift,) if isinstance(shift, int) else tuple(shift)
+    if builtins.any(isinstance(s, (Tracer, ArrayImpl)) for s in shift):
+        raise NotImplementedError("jaxlite's jnp.roll takes Python integer shifts only")
+    return _roll_static(a, shift, axis)
+
+
+@_jnp_jit(static_argnums=(1, 2))
+def _roll_static(a, shift, axis):
+    if len(shift) == 1:
+        shift = shift * len(axis)
+    elif len(axis) == 1:
+        axis = axis * len(shift)
+    for ax, s in zip(axis, shift):
+        n = get_aval(a).shape[ax]
+        if n == 0:
+            continue
+        i = (-s) % n
+        a = lax.concatenate_p.bind(_slice_in_dim(a, i, n, ax), _slice_in_dim(a, 0, i, ax), dimension=ax)
+    return a
+
+
+def _slice_in_dim(a, start, limit, axis):
+    shape = get_aval(a).shape
+    starts = [0] * len(shape)
+    starts[axis] = start
+    limits = list(shape)
+    limits[axis] = limit
+    return lax.slice_p.bind(a, start_indices=tuple(starts), limit_indices=tuple(limits), strides=(1,) * len(shape))
 
 
 def pad(array_, pad_width, mode="constant", constant_values=0):
@@ -1160,24 +1247,29 @@ def nonzero(a, size=None, fill_value=None):
 argwhere = None
 
 
-def sort(a, axis=-1, stable=True, descending=False):
-    a = asarray(a) if not isinstance(a, Tracer) else a
+@_jnp_jit(static_argnames=("axis", "kind", "order", "stable", "descending"))
+def sort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
+    _check_arraylike("sort", a)
     if axis is None:
         a, axis = ravel(a), 0
-    nd = ndim(a)
-    out = lax.sort_p.bind(a, dimension=axis % nd, is_stable=True, num_keys=1)[0]
-    return flip(out, axis) if descending else out
+    dimension = _axes(axis, ndim(a))[0]
+    out = lax.sort_p.bind(a, dimension=dimension, is_stable=stable, num_keys=1)[0]
+    return lax.rev_p.bind(out, dimensions=(dimension,)) if descending else out
 
 
-def argsort(a, axis=-1, stable=True, descending=False):
-    a = asarray(a) if not isinstance(a, Tracer) else a
+@_jnp_jit(static_argnames=("axis", "kind", "order", "stable", "descending", "dtype"))
+def argsort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False, dtype=None):
+    _check_arraylike("argsort", a)
     if axis is None:
         a, axis = ravel(a), 0
-    nd = ndim(a)
-    axis = axis % nd
-    iota = lax.iota_p.bind(dtype=_dtypes.default_int(), shape=get_aval(a).shape, dimension=axis, sharding=None)
-    key = negative(a) if descending else a
-    return lax.sort_p.bind(key, iota, dimension=axis, is_stable=True, num_keys=1)[1]
+    dimension = _axes(axis, ndim(a))[0]
+    idx_dtype = _dtypes.default_int() if dtype is None else _dtypes.canonicalize(_to_dtype(dtype))
+    iota = lax.iota_p.bind(dtype=idx_dtype, shape=get_aval(a).shape, dimension=dimension, sharding=None)
+    if descending and stable:   # reversed first, so that equal keys keep their order
+        a = lax.rev_p.bind(a, dimensions=(dimension,))
+        iota = lax.rev_p.bind(iota, dimensions=(dimension,))
+    indices = lax.sort_p.bind(a, iota, dimension=dimension, is_stable=stable, num_keys=1)[1]
+    return lax.rev_p.bind(indices, dimensions=(dimension,)) if descending else indices
 
 
 def unique(a):
@@ -1321,15 +1413,17 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     return all(isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+@_jnp_jit(static_argnames=("equal_nan",))
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     a, b = _promote(a, b, to_float=True)
-    a, b = broadcast_arrays(a, b)
-    close = less_equal(abs(a - b), atol + rtol * abs(b))
-    both_inf = bitwise_and(isinf(a), equal(a, b))
-    out = bitwise_or(close, both_inf)
-    if equal_nan:
-        out = bitwise_or(out, bitwise_and(isnan(a), isnan(b)))
-    return out
+    dt = get_aval(a).dtype
+    rtol, atol = lax.convert_element_type(rtol, dt), lax.convert_element_type(atol, dt)
+    both_nan = logical_and(isnan(a), isnan(b))
+    check_fin = isfinite(b)
+    in_range = lax.le_p.bind(lax.abs_p.bind(lax.sub_p.bind(a, b)),
+                             lax.add_p.bind(atol, lax.mul_p.bind(rtol, lax.abs_p.bind(b))))
+    out = logical_or(lax.eq_p.bind(a, b), logical_and(check_fin, in_range))
+    return logical_or(out, both_nan) if equal_nan else out
 
 
 def array_equal(a1, a2, equal_nan=False):
@@ -1402,8 +1496,13 @@ def _replace_inf(x):
 _lax_logaddexp = _make_lax_logaddexp()
 
 
-def heaviside(x, h0):
-    return where(x < 0, 0.0, where(x > 0, 1.0, h0))
+@_jnp_jit()
+def heaviside(x1, x2, /):
+    _check_arraylike("heaviside", x1, x2)
+    x1, x2 = _promote(x1, x2, to_float=True, ranks=False)
+    zero = _lit_like(x1, 0)
+    return _where(lax.lt_p.bind(x1, zero), zero,
+                  _where(lax.gt_p.bind(x1, zero), _lit_like(x1, 1), _where(lax.ne_p.bind(x1, x1), x1, x2)))
 
 
 def interp(x, xp, fp):
