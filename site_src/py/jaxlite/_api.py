@@ -170,12 +170,12 @@ def _jit_batch(vals, dims, *, jaxpr, name, **params):
     def batched(*args):
         outs = batching.vmap_flat(fun, dims, args, size)
         out_dims_box[:] = [d for _, d in outs]
-        return [batching.batch_at(v, d, size, 0) for v, d in outs]
+        return [v for v, _ in outs]   # each where its batch axis fell, as JAX's batch_jaxpr leaves it
 
     in_avals = [get_aval(v) for v in vals]
     new_jaxpr, _ = trace_to_jaxpr(batched, in_avals)
     outs = jit_p.bind(*vals, jaxpr=new_jaxpr, name=name)
-    return outs, [0] * len(outs)
+    return outs, list(out_dims_box)
 
 
 core.batch_rules[jit_p] = _jit_batch

@@ -735,7 +735,7 @@ def _make_reduce(name, fn, show_sharding):
 reduce_sum_p = _make_reduce("reduce_sum", _fsum, True)
 reduce_max_p = _make_reduce("reduce_max", _reduce_max, False)
 reduce_min_p = _make_reduce("reduce_min", _reduce_min, False)
-reduce_prod_p = _make_reduce("reduce_prod", _prod, True)
+reduce_prod_p = _make_reduce("reduce_prod", _prod, False)
 reduce_and_p = _make_reduce("reduce_and", all, False)
 reduce_or_p = _make_reduce("reduce_or", any, False)
 impl[reduce_max_p] = _reduce_impl(_reduce_max)
@@ -755,7 +755,7 @@ def reduce_min(x, axes):
 
 
 def reduce_prod(x, axes):
-    return reduce_prod_p.bind(x, axes=tuple(axes), out_sharding=None)
+    return reduce_prod_p.bind(x, axes=tuple(axes))
 
 
 argmax_p = Primitive("argmax")
@@ -1022,6 +1022,18 @@ impl[pad_p] = _pad_impl
 aeval[pad_p] = lambda x, pv, *, padding_config: ShapedArray(
     tuple(lo + hi + d + max(0, d - 1) * it for d, (lo, hi, it) in zip(x.shape, padding_config)), x.dtype, x.weak_type)
 
+
+def _pad_batcher(args, dims, *, padding_config):
+    (x, padval), (d, pd) = args, dims
+    if pd is not None:
+        raise NotImplementedError("jaxlite cannot vmap lax.pad over a batched padding value yet")
+    config = list(padding_config)
+    config.insert(d, (0, 0, 0))
+    return pad_p.bind(x, padval, padding_config=tuple(config)), d
+
+
+batchers[pad_p] = _pad_batcher
+
 concatenate_p = Primitive("concatenate")
 
 
@@ -1156,6 +1168,8 @@ def _rev_impl(x, *, dimensions):
 
 impl[rev_p] = _rev_impl
 aeval[rev_p] = lambda x, *, dimensions: x
+batchers[rev_p] = lambda args, dims, *, dimensions: (
+    rev_p.bind(args[0], dimensions=tuple(i + 1 if i >= dims[0] else i for i in dimensions)), dims[0])
 
 # dynamic_slice / dynamic_update_slice (start indices clamped, as XLA does)
 dynamic_slice_p = Primitive("dynamic_slice")

@@ -469,13 +469,43 @@ _reduce_chooser_jvp(lax.reduce_min_p)
 
 
 def _reduce_prod_jvp(primals, tangents, *, axes, out_sharding=None):
+    """JAX's _reduce_jvp for a product: the reduced axes moved to the front and
+    flattened, then multiplied as a balanced tree of halves under `jvp`, so a
+    zero factor gives the right derivative (no division by the operand)."""
+    from jaxlite._api import jvp
     (x,), (t,) = primals, tangents
-    ans = lax.reduce_prod(x, axes)
     if isinstance(t, Zero):
+        ans = lax.reduce_prod(x, axes)
         return ans, Zero(get_aval(ans))
     shape = get_aval(x).shape
     kept = tuple(i for i in range(len(shape)) if i not in axes)
-    return ans, lax.reduce_sum(mul(t, div(lax.broadcast_in_dim(ans, shape, kept), x)), axes)
+    n = 1
+    for a in axes:
+        n *= shape[a]
+    new_shape = (n,) + tuple(shape[i] for i in kept)
+    perm = tuple(axes) + kept
+
+    def front(v):
+        v = lax.transpose(v, perm) if perm != tuple(range(len(shape))) else v
+        return lax.reshape_p.bind(v, new_sizes=new_shape, dimensions=None, sharding=None)
+
+    one = _const(x, 1)
+
+    def tree(v):
+        while get_aval(v).shape[0] > 1:
+            m = get_aval(v).shape[0]
+            m1 = (m + 1) // 2
+            lo = lax.slice_p.bind(v, start_indices=(0,) * len(new_shape), limit_indices=(m1,) + new_shape[1:],
+                                  strides=(1,) * len(new_shape))
+            hi = lax.slice_p.bind(v, start_indices=(m1,) + (0,) * (len(new_shape) - 1), limit_indices=(m,) + new_shape[1:],
+                                  strides=(1,) * len(new_shape))
+            if m - m1 != m1:
+                hi = lax.pad_p.bind(hi, one, padding_config=((0, 1, 0),) + ((0, 0, 0),) * (len(new_shape) - 1))
+            v = mul(lo, hi)
+        if get_aval(v).shape[0] == 0:
+            return lax.broadcast_in_dim(one, new_shape[1:], ())
+        return lax.squeeze(v, (0,))
+    return jvp(tree, (front(x),), (front(ad.instantiate(t)),))
 
 
 jvp_rules[lax.reduce_prod_p] = _reduce_prod_jvp

@@ -813,7 +813,7 @@ def _reduction(name, prim_fn, identity_dtype=None, upcast_bool=True):
         axes = _axes(axis, aval.ndim)
         if name in ("max", "min") and builtins.any(aval.shape[i] == 0 for i in axes):
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
-        res = prim_fn(a, axes) if axes or name not in ("max", "min") else a
+        res = prim_fn(a, axes)
         if keepdims:
             res = lax.expand_dims(res, axes) if axes else res
         return res
@@ -832,7 +832,7 @@ def any(a, axis=None, keepdims=False):
     if get_aval(a).dtype.kind != "b":
         a = not_equal(a, 0)
     axes = _axes(axis, get_aval(a).ndim)
-    res = lax.reduce_or_p.bind(a, axes=axes) if axes else a
+    res = lax.reduce_or_p.bind(a, axes=axes)
     return lax.expand_dims(res, axes) if keepdims and axes else res
 
 
@@ -841,7 +841,7 @@ def all(a, axis=None, keepdims=False):
     if get_aval(a).dtype.kind != "b":
         a = not_equal(a, 0)
     axes = _axes(axis, get_aval(a).ndim)
-    res = lax.reduce_and_p.bind(a, axes=axes) if axes else a
+    res = lax.reduce_and_p.bind(a, axes=axes)
     return lax.expand_dims(res, axes) if keepdims and axes else res
 
 
@@ -1188,24 +1188,50 @@ def _slice_in_dim(a, start, limit, axis):
     return lax.slice_p.bind(a, start_indices=tuple(starts), limit_indices=tuple(limits), strides=(1,) * len(shape))
 
 
-def pad(array_, pad_width, mode="constant", constant_values=0):
-    a = asarray(array_) if not isinstance(array_, Tracer) else array_
-    nd = ndim(a)
-    # NumPy's forms: n, (n,), (before, after), ((before, after),) or one pair per axis
-    if isinstance(pad_width, int):
-        pad_width = ((pad_width, pad_width),) * nd
-    elif builtins.all(isinstance(p, int) for p in pad_width):
-        pair = tuple(pad_width) * 2 if len(pad_width) == 1 else tuple(pad_width)
-        if len(pair) != 2:
-            raise ValueError(f"jnp.pad: pad_width {pad_width} must be an int, a (before, after) pair or one pair per axis")
-        pad_width = (pair,) * nd
-    pad_width = [tuple(p) * (2 if len(p) == 1 else 1) for p in pad_width]
-    if len(pad_width) == 1:
-        pad_width = pad_width * nd
+def pad(array, pad_width, mode="constant", **kwargs):
+    _check_arraylike("pad", array)
+    array = asarray(array) if not isinstance(array, Tracer) else array
+    pad_width = _pad_pairs(pad_width, ndim(array))
     if mode != "constant":
         raise NotImplementedError(f"jaxlite supports jnp.pad with mode='constant' only, not {mode!r}")
-    val = lax.convert_element_type(constant_values, get_aval(a).dtype)
-    return lax.pad_p.bind(a, val, padding_config=tuple((lo, hi, 0) for lo, hi in pad_width))
+    unsupported = sorted(set(kwargs) - {"constant_values"})
+    if unsupported:
+        raise ValueError(f"unsupported keyword arguments for mode '{mode}': {set(unsupported)}")
+    return _pad(array, pad_width, mode, kwargs.get("constant_values", 0), None, 0, "even")
+
+
+def _pad_pairs(pad_width, nd):
+    """JAX's _broadcast_to_pairs: one (before, after) pair per axis, from any of
+    NumPy's forms (n, (n,), (before, after), ((before, after),) or a pair per
+    axis); JAX reads them through NumPy, so they are NumPy integers."""
+    def flat(v):
+        return [x for item in v for x in flat(item)] if isinstance(v, (list, tuple)) else [v]
+    values = [lax.NpInt(int(_concrete(v, "It arose in the pad_width argument of jnp.pad"))) for v in flat(pad_width)]
+    depth = 0 if not isinstance(pad_width, (list, tuple)) else \
+        (2 if builtins.any(isinstance(p, (list, tuple)) for p in pad_width) else 1)
+    if depth == 2 and len(values) == 2 * nd:
+        return tuple((values[2 * i], values[2 * i + 1]) for i in range(nd))
+    if len(values) == 2 and depth >= 1:
+        return ((values[0], values[1]),) * nd
+    if len(values) == 1:
+        return ((values[0], values[0]),) * nd
+    raise ValueError(f"jnp.pad: pad_width with nd={nd} has unsupported shape. "
+                     f"Valid shapes are ({nd}, 2), (1, 2), (2,), (1,), or ().")
+
+
+@_jnp_jit(static_argnums=(1, 2, 4, 5, 6))
+def _pad(array, pad_width, mode, constant_values, stat_length, end_values, reflect_type):
+    if ndim(array) == 0:
+        return array
+    if builtins.any(v < 0 for pair in pad_width for v in pair):
+        raise ValueError("index can't contain negative values")
+    aval = get_aval(array)
+    value = lax.convert_element_type(asarray(constant_values), aval.dtype, weak_type=aval.weak_type)
+    if get_aval(value).size != 1:
+        raise NotImplementedError("jaxlite's jnp.pad takes one constant value for all edges")
+    if get_aval(value).ndim:
+        value = lax.reshape(value, ())
+    return lax.pad_p.bind(array, value, padding_config=tuple((lo, hi, 0) for lo, hi in pad_width))
 
 
 def take(a, indices, axis=None, mode=None, fill_value=None):
