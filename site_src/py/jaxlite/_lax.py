@@ -1346,7 +1346,10 @@ erf_inv_p = unop("erf_inv", _erf_inv)
 
 
 def _erf_inv_impl(x):
-    return _elementwise_impl(_erf_inv_f64 if x.dtype.name == "float64" else _erf_inv)(x)
+    if x.dtype.name == "float64":
+        return _elementwise_impl(_erf_inv_f64)(x)
+    from jaxlite import _prng   # float32 and narrower: XLA's float32 kernel, a list at a time
+    return ArrayImpl(_dtypes.round_list(x.dtype, _prng._erf_inv_f32_list(x.data)), x.shape, x.dtype, x.weak_type)
 
 
 impl[erf_inv_p] = _erf_inv_impl

@@ -31,6 +31,8 @@ This module imports nothing from jaxlite: the array layer wraps it.
 from __future__ import annotations
 
 import math
+import re
+from array import array
 import struct
 
 __all__ = [
@@ -356,6 +358,69 @@ def _erf_inv_f32(x: float) -> float:
     if abs(x) == 1.0:
         return x * math.inf
     return _r32(p * x)
+
+
+# A double exactly on a float32 midpoint: its 29 low mantissa bits are 1000...0
+# (little-endian bytes, found by the C regex engine; kept at aligned offsets).
+_F64_MIDPOINT = re.compile(rb"(?=\x00\x00\x00[\x10\x30\x50\x70\x90\xb0\xd0\xf0])")
+
+
+def _r32_list(xs: list) -> list:
+    """``_r32`` of every element, the rounding done in C by array('f')."""
+    out = array("f", xs).tolist()
+    smallest = min(map(abs, out), default=1.0)
+    if not smallest >= _MIN_NORMAL and any(0.0 < abs(v) < _MIN_NORMAL for v in out):   # (NaN: scan)
+        out = [math.copysign(0.0, v) if abs(v) < _MIN_NORMAL else v for v in out]   # XLA:CPU's FTZ
+    return out
+
+
+def _fma32_list(a: list, b, c) -> list:
+    """``_fma32`` elementwise; ``b`` and ``c`` are lists or one float each.
+    The sums are rounded to float32 in one C pass; the rare sums that land
+    exactly on a float32 midpoint (where that double rounding may be wrong)
+    are redone one by one."""
+    if isinstance(b, list):
+        s = [x * y + z for x, y, z in zip(a, b, c)] if isinstance(c, list) else [x * y + c for x, y in zip(a, b)]
+    else:
+        s = [x * b + z for x, z in zip(a, c)] if isinstance(c, list) else [x * b + c for x in a]
+    out = _r32_list(s)
+    for m in _F64_MIDPOINT.finditer(array("d", s).tobytes()):
+        i, r = divmod(m.start(), 8)
+        if not r:
+            out[i] = _fma32(a[i], b[i] if isinstance(b, list) else b, c[i] if isinstance(c, list) else c)
+    return out
+
+
+def _erf_inv_f32_list(xs: list) -> list:
+    """``_erf_inv_f32`` of every element, bit for bit, in list passes: the
+    common path (|x| < 0.64, so log1p's rational branch and the small-w
+    polynomial) vectorised, every other element through the scalar code."""
+    xs = _r32_list(xs)
+    ys = _r32_list([x * -x for x in xs])
+    common = [i for i, y in enumerate(ys) if -_LOG1P_SMALL < y < _LOG1P_SMALL]
+    out = [None] * len(xs)
+    if common:
+        y = [ys[i] for i in common]
+        y2 = _r32_list([v * v for v in y])
+        den = [1.0] * len(y)
+        for coeff in _LOG1P_DEN:
+            den = _fma32_list(den, y, coeff)
+        num = [_LOG1P_NUM[0]] * len(y)
+        for coeff in _LOG1P_NUM[1:]:
+            num = _fma32_list(num, y, coeff)
+        ratio = _r32_list([n / d for n, d in zip(num, den)])
+        t = _r32_list([u * v for u, v in zip(_r32_list([a * b for a, b in zip(y, y2)]), ratio)])
+        log1p = _r32_list([a + b for a, b in zip(y, _fma32_list(y2, -0.5, t))])
+        w = [-v for v in log1p]
+        small = [k for k, v in enumerate(w) if v < 5.0]
+        z = _r32_list([w[k] - 2.5 for k in small])
+        p = [_ERF_INV_SMALL_W[0]] * len(z)
+        for coeff in _ERF_INV_SMALL_W[1:]:
+            p = _fma32_list(p, z, coeff)
+        xk = [xs[common[k]] for k in small]
+        for k, v in zip(small, _r32_list([a * b for a, b in zip(p, xk)])):
+            out[common[k]] = v
+    return [_erf_inv_f32(x) if v is None else v for x, v in zip(xs, out)]
 
 
 _ERF_CLAMP = _f32_from_bits(0x406F9C68)
