@@ -353,18 +353,23 @@ def identity(n, dtype=None):
 
 
 def diag(v, k=0):
-    v = asarray(v)
-    if v.ndim == 1:
-        n = v.shape[0] + builtins.abs(k)
-        rows = []
-        for i in range(n):
-            row = []
-            for j in range(n):
-                row.append(v[i] if j - i == k and 0 <= builtins.min(i, j) and (i if k >= 0 else j) < v.shape[0] else zeros((), v.dtype))
-            rows.append(stack(row))
-        return stack(rows)
-    n = builtins.min(v.shape[0], v.shape[1])
-    return stack([v[i, i + k] for i in range(n - builtins.abs(k))])
+    _check_arraylike("diag", v)
+    return _diag(v, k=int(k))
+
+
+@_jnp_jit(static_argnames=("k",))
+def _diag(v, *, k):
+    """JAX's _diag: a vector padded to n, then where(eye(n, k), v[:, None], 0)."""
+    v = asarray(v) if not isinstance(v, Tracer) else v
+    shape = get_aval(v).shape
+    if len(shape) == 1:
+        zero = lax.convert_element_type(0, get_aval(v).dtype, weak_type=get_aval(v).weak_type)
+        n = shape[0] + builtins.abs(k)
+        v = lax.pad_p.bind(v, zero, padding_config=((builtins.max(0, -k), builtins.max(0, k), 0),))
+        return where(eye(n, k=k, dtype=bool), v[:, None], zero)
+    if len(shape) == 2:
+        return diagonal(v, offset=k)
+    raise ValueError("diag input must be 1d or 2d")
 
 
 def tri(N, M=None, k=0, dtype=None):
