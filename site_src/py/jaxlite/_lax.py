@@ -77,16 +77,25 @@ def _zeros_like_aval(aval: ShapedArray) -> ArrayImpl:
 
 
 # ------------------------------------------------------------- elementwise
+# the jnp function that promotes where the lax one does not (JAX's _JNP_FUNCTION_EQUIVALENTS)
+_JNP_EQUIVALENTS = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "divide", "max": "maximum",
+                    "min": "minimum", "atan2": "arctan2", "pow": "float_power", "eq": "equal", "ne": "not_equal",
+                    "nextafter": "nextafter", "and": None, "or": None, "xor": None}
+
+
 def _nary_aval(name):
     def rule(*avals, **params):
         shapes = [a.shape for a in avals]
         ranks = {len(s) for s in shapes if len(s)}
         if len(ranks) > 1:
-            raise TypeError(f"{name} got arrays of different rank: {', '.join(str(s) for s in shapes)}.")
+            raise TypeError(f"{name}: arrays must have the same number of dimensions, got {ranks}")
         dts = {a.dtype for a in avals}
         if len(dts) > 1:
-            raise TypeError(f"{name} requires arguments to have the same dtypes, got "
-                            f"{', '.join(a.dtype.name for a in avals)}.")
+            tip = _JNP_EQUIVALENTS.get(name)
+            raise TypeError(f"lax.{name} requires arguments to have the same dtypes, got "
+                            f"{', '.join(a.dtype.name for a in avals)}."
+                            + (f" (Tip: jnp.{tip} is a similar function that does automatic type promotion on "
+                               "inputs)." if tip else ""))
         return ShapedArray(broadcast_shapes_equal_rank(*shapes), avals[0].dtype, all(a.weak_type for a in avals))
     return rule
 
@@ -147,14 +156,43 @@ def _binop_batcher(prim):
     return rule
 
 
+# JAX names the dtypes a primitive accepts; without complex numbers jaxlite only
+# needs to know which of these also take complex ones in JAX.
+_REAL_ONLY = {"floor", "ceil", "round", "is_finite", "nextafter", "rem", "erf", "erf_inv", "max", "min"}
+
+
+def _accepted(name, kinds):
+    names = [n for k, n in (("i", "integer"), ("f", "floating")) if k in kinds]
+    if "f" in kinds and name not in _REAL_ONLY:
+        names.append("complexfloating")
+    if "b" in kinds:
+        names.append("bool")
+    return ", ".join(names)
+
+
+def _check_kinds(name, kinds, dtypes, positional):
+    """JAX's dtype rule: the TypeError for an operand of a dtype the primitive does not take."""
+    for i, dt in enumerate(dtypes):
+        if dt.kind not in kinds:
+            at = f" at position {i}" if positional else ""
+            raise TypeError(f"{name} does not accept dtype {dt.name}{at}. Accepted dtypes{at} are subtypes of "
+                            f"{_accepted(name, kinds)}.")
+
+
+def _checked_impl(name, kinds, rule, positional):
+    """An eager rule that first checks the dtypes, as JAX's abstract evaluation does."""
+    def checked(*args, **params):
+        _check_kinds(name, kinds, [a.dtype for a in args], positional)
+        return rule(*args, **params)
+    return checked
+
+
 def unop(name, fn, float_only=True, kinds="f"):
     p = Primitive(name)
-    impl[p] = _elementwise_impl(fn)
+    impl[p] = _checked_impl(name, kinds, _elementwise_impl(fn), False)
 
     def aval_rule(x, **params):
-        if x.dtype.kind not in kinds:
-            raise TypeError(f"{name} does not accept dtype {x.dtype.name}. Accepted dtypes are subtypes of "
-                            f"{'floating' if kinds == 'f' else 'number'}.")
+        _check_kinds(name, kinds, [x.dtype], False)
         return ShapedArray(x.shape, x.dtype, x.weak_type)
     aeval[p] = aval_rule
     batchers[p] = _vectorized_batcher(p)
@@ -230,7 +268,8 @@ sign_p = unop("sign", _sign, kinds="fiu")
 floor_p = unop("floor", lambda x: float(math.floor(x)) if math.isfinite(x) else x)
 ceil_p = unop("ceil", lambda x: float(math.ceil(x)) if math.isfinite(x) else x)
 round_p = unop("round", None)
-impl[round_p] = lambda x, *, rounding_method: _elementwise_impl(lambda v: _round(v, rounding_method))(x)
+impl[round_p] = _checked_impl("round", "f", lambda x, *, rounding_method: _elementwise_impl(
+    lambda v: _round(v, rounding_method))(x), False)
 is_finite_p = unop("is_finite", math.isfinite)
 exp_p = unop("exp", _f(math.exp))
 log_p = unop("log", _f(math.log))
@@ -293,21 +332,24 @@ _via_xla_cpu(logistic_p, _xla_math.logistic_f32,
 _via_xla_cpu(erf_p, _xla_math.erf_f32, rank0_kernel=_xla_math.erf_rank0_f32)
 
 aeval[is_finite_p] = lambda x, **p: ShapedArray(x.shape, _dtypes.bool_, False)
-impl[is_finite_p] = _elementwise_impl(lambda x: math.isfinite(x), out_dtype=_dtypes.bool_)
+impl[is_finite_p] = _checked_impl("is_finite", "f", _elementwise_impl(math.isfinite, out_dtype=_dtypes.bool_), False)
 
 # accuracy=None is hidden by JAX's printer; jaxlite keeps no such param.
 
 
 def binop(name, fn, kinds="fiub", out_bool=False):
     p = Primitive(name)
-    impl[p] = _elementwise_impl(fn, out_dtype=_dtypes.bool_ if out_bool else None)
+    eager = _elementwise_impl(fn, out_dtype=_dtypes.bool_ if out_bool else None)
+
+    def checked(*args, **params):   # the abstract rule's checks first, as in JAX
+        aval_rule(*[ShapedArray(a.shape, a.dtype, a.weak_type) for a in args])
+        return eager(*args, **params)
+    impl[p] = checked
     base = _nary_aval(name)
 
     def aval_rule(*avals, **params):
+        _check_kinds(name, kinds, [a.dtype for a in avals], True)
         out = base(*avals)
-        for a in avals:
-            if a.dtype.kind not in kinds:
-                raise TypeError(f"{name} does not accept dtype {a.dtype.name}.")
         if out_bool:
             return ShapedArray(out.shape, _dtypes.bool_, False)
         return out

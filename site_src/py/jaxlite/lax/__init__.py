@@ -10,14 +10,22 @@ from jaxlite import tree_util as tu
 from jaxlite import numpy as _jnp
 from jaxlite import errors
 
-add, sub, mul, div = (lambda x, y: _jnp.add(x, y)), (lambda x, y: _jnp.subtract(x, y)), \
-    (lambda x, y: _jnp.multiply(x, y)), (lambda x, y: _jnp.true_divide(x, y))
-exp, log, sin, cos, tanh, sqrt, abs, neg = _jnp.exp, _jnp.log, _jnp.sin, _jnp.cos, _jnp.tanh, _jnp.sqrt, _jnp.abs, _jnp.negative
-max, min = _jnp.maximum, _jnp.minimum
-logistic = lambda x: L.logistic_p.bind(*_jnp._promote(x, to_float=True))
-rsqrt = lambda x: L.rsqrt_p.bind(*_jnp._promote(x, to_float=True))
-square = _jnp.square
-erf = lambda x: L.erf_p.bind(*_jnp._promote(x, to_float=True))
+
+
+def _elementwise(prim):
+    """lax's elementwise function: the primitive bound as it is, with no dtype
+    promotion and no rank broadcasting (Python scalars are weakly typed), so
+    mixed dtypes raise JAX's TypeError (jnp's functions promote)."""
+    def fn(*args):
+        return prim.bind(*[to_array(a) if isinstance(a, (bool, int, float)) else a for a in args])
+    fn.__name__ = prim.name
+    return fn
+
+
+add, sub, mul, div, max, min = (_elementwise(p) for p in (L.add_p, L.sub_p, L.mul_p, L.div_p, L.max_p, L.min_p))
+exp, log, sin, cos, tanh, sqrt, abs, neg = (_elementwise(p) for p in (L.exp_p, L.log_p, L.sin_p, L.cos_p, L.tanh_p,
+                                                                      L.sqrt_p, L.abs_p, L.neg_p))
+logistic, rsqrt, square, erf = (_elementwise(p) for p in (L.logistic_p, L.rsqrt_p, L.square_p, L.erf_p))
 integer_pow = lambda x, y: L.integer_pow_p.bind(x, y=y)
 convert_element_type = L.convert_element_type
 broadcast_in_dim = L.broadcast_in_dim
