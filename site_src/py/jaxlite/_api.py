@@ -499,7 +499,7 @@ def _check_scalar(x):
     if aval.shape != ():
         raise TypeError(msg.format(f"had shape: {aval.shape}"))
     if aval.dtype.kind != "f":
-        raise TypeError(f"grad requires real-valued outputs (output dtype that is a sub-dtype of np.floating), but got {aval.dtype.name}. For holomorphic differentiation, pass holomorphic=True. For differentiation of non-holomorphic functions involving complex outputs, use jax.vjp directly.")
+        raise TypeError(f"grad requires real-valued outputs (output dtype that is a sub-dtype of np.floating), but got {aval.dtype.name}. For differentiation of functions with integer outputs, use jax.vjp directly.")
 
 
 def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False, reduce_axes=()):

@@ -243,7 +243,7 @@ def _sign(x):
 
 def _rsqrt(x):
     if x == 0:
-        return math.inf
+        return math.copysign(math.inf, x)
     if x < 0 or x != x:
         return math.nan
     return 1.0 / math.sqrt(x)
@@ -1080,6 +1080,7 @@ concatenate_p = Primitive("concatenate")
 
 
 def _concat_impl(*xs, dimension):
+    _concat_aval(*xs, dimension=dimension)   # its shape check, as JAX's abstract evaluation runs first
     shape = list(xs[0].shape)
     shape[dimension] = sum(x.shape[dimension] for x in xs)
     outer = size_of(shape[:dimension])
@@ -1093,6 +1094,11 @@ def _concat_impl(*xs, dimension):
 
 
 def _concat_aval(*xs, dimension):
+    if any(tuple(d for i, d in enumerate(x.shape) if i != dimension) !=
+           tuple(d for i, d in enumerate(xs[0].shape) if i != dimension) for x in xs):
+        raise TypeError("Cannot concatenate arrays with shapes that differ in dimensions other than the one being "
+                        f"concatenated: concatenating along dimension {dimension} for shapes "
+                        f"{', '.join(str(tuple(x.shape)) for x in xs)}.")
     shape = list(xs[0].shape)
     shape[dimension] = sum(x.shape[dimension] for x in xs)
     return ShapedArray(tuple(shape), xs[0].dtype, all(x.weak_type for x in xs))

@@ -63,7 +63,8 @@ def stop_gradient(x):
 
 
 def slice(operand, start_indices, limit_indices, strides=None):
-    return L.slice_(operand, start_indices, limit_indices, strides)
+    return L.slice_p.bind(operand, start_indices=tuple(start_indices), limit_indices=tuple(limit_indices),
+                          strides=None if strides is None else tuple(strides))
 
 
 def dynamic_slice(operand, start_indices, slice_sizes, *, allow_negative_indices=True):

@@ -1081,6 +1081,8 @@ def concatenate(arrays, axis=0, dtype=None):
     if builtins.any(get_aval(a).ndim != nd for a in arrays):
         raise TypeError("Cannot concatenate arrays with different numbers of dimensions: got "
                         + ", ".join(str(get_aval(a).shape) for a in arrays) + ".")
+    if len(arrays) == 1:   # lax.concatenate of one array is that array
+        return arrays[0]
     return lax.concatenate_p.bind(*arrays, dimension=axis % nd)
 
 
