@@ -1,6 +1,7 @@
 """Copy the site's own front-end files and the vendored libraries into a built site.
 
-Our sources live in site_src/assets/ and are served from assets/tij/;
+Our sources live in site_src/assets/ and are served from assets/tij/ (the
+cell editor, site_src/editor/, is bundled with CodeMirror by esbuild);
 third-party files come from site_src/node_modules (installed by `npm ci`
 from the pinned package-lock.json) and are served from assets/vendor/.
 """
@@ -34,7 +35,30 @@ def copy_assets(site_dir: Path) -> int:
         if not source.exists():
             raise BuildError(f"{source.relative_to(ROOT)} is missing: run `make build` (it runs `npm ci` in site_src/).")
         copied += _copy(source, site_dir / dest)
-    return copied
+    return copied + bundle_editor(site_dir)
+
+
+EDITOR_ENTRY = SITE_SRC / "editor" / "entry.js"
+EDITOR_BUNDLE = "assets/tij/js/editor.js"
+
+
+def bundle_editor(site_dir: Path) -> int:
+    """Bundle CodeMirror and the cell editor (site_src/editor/entry.js) with
+    esbuild into one script that the runner loads when a reader first edits
+    a cell; it defines the global `TijEditor`. Returns 1, the file written."""
+    import subprocess
+
+    esbuild = NODE_MODULES / ".bin" / "esbuild"
+    if not esbuild.exists():
+        raise BuildError(f"{esbuild.relative_to(ROOT)} is missing: run `make build` (it runs `npm ci` in site_src/).")
+    proc = subprocess.run(
+        [str(esbuild), str(EDITOR_ENTRY), "--bundle", "--minify", "--format=iife", "--global-name=TijEditor",
+         "--target=es2020", "--log-level=warning", f"--outfile={site_dir / EDITOR_BUNDLE}"],
+        cwd=SITE_SRC, capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        raise BuildError(f"esbuild could not bundle the cell editor:\n{proc.stderr}")
+    return 1
 
 
 def _copy(source: Path, dest: Path) -> int:

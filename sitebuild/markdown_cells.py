@@ -31,6 +31,7 @@ class CellsPreprocessor(Preprocessor):
         self.md.jax_cells = list(zip(result.cells, result.outputs))
         self.md.jax_cells_used = [False] * len(self.md.jax_cells)
         self.md.jax_cells_label = output_label(result.environment, result.machine)
+        self.md.jax_cells_devices = cellmod.page_devices(result.cells)
         return lines
 
 
@@ -69,7 +70,9 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
     body = code + render_output(output, md.jax_cells_label)
     if cell.is_setup:
         body = f'<details class="jax-setup"><summary>Show set-up code</summary>{body}</details>'
-    return f'<div class="jax-cell"{browser_attribute(cell)}>{body}</div>'
+    devices = getattr(md, "jax_cells_devices", 1)
+    attributes = browser_attribute(cell) + (f' data-devices="{devices}"' if devices > 1 else "")
+    return f'<div class="jax-cell"{attributes}>{body}</div>'
 
 
 def browser_attribute(cell) -> str:
