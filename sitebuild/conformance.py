@@ -10,6 +10,7 @@ compares each cell with the real-JAX output the build cached
     python -m sitebuild.conformance                     # every page under docs/
     python -m sitebuild.conformance --page docs/chapters/04-grad.md -v
     python -m sitebuild.conformance --suggest           # what fails, and why
+    python -m sitebuild.conformance --pyodide           # in real Pyodide (Node), as in the browser
 
 What counts as a match, per cell (stderr is never compared):
 - stdout, the displayed value and the error must be the same text, except
@@ -33,13 +34,15 @@ import difflib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from sitebuild import cells as cellmod
-from sitebuild import execute
+from sitebuild import execute, pyodide_assets
 from sitebuild.errors import BuildError
 from sitebuild.kernel import MARK, META
 
@@ -234,6 +237,59 @@ def run_on_jaxlite(cells: list[tuple[int, cellmod.Cell]], jaxlite_path: Path = J
     return PageRun(outputs, wall_s, jaxlite_error, failure)
 
 
+WORKER_DRIVER = ROOT / "tests" / "pyodide_worker.mjs"
+
+
+def worker_command(pyodide_dir: Path = pyodide_assets.PYODIDE_PACKAGE) -> list[str]:
+    """The command that runs the browser's Worker under Node (the driver
+    hooks the Worker's import() of Pyodide, which needs Node's vm modules)."""
+    node = shutil.which("node")
+    if node is None or not (pyodide_dir / "pyodide.mjs").exists():
+        raise BuildError("running cells in Pyodide needs Node.js 20 or newer (apt-get install nodejs) and the npm "
+                         "pyodide package (`npm ci` in site_src/, which `make build` runs)")
+    return [node, "--experimental-vm-modules", "--no-warnings", str(WORKER_DRIVER)]
+
+
+def run_on_pyodide(cells: list[tuple[int, cellmod.Cell]], devices: int = 1,
+                   pyodide_dir: Path = pyodide_assets.PYODIDE_PACKAGE, zip_path: Path | None = None) -> PageRun:
+    """Run cells, in order, in real Pyodide under Node, through the browser's
+    own Worker (site_src/assets/js/runner-worker.js, driven by
+    tests/pyodide_worker.mjs), with jaxlite from the zip the build makes
+    (a fresh one from site_src/py unless `zip_path` is given)."""
+    command = worker_command(pyodide_dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        if zip_path is None:
+            zip_path = Path(tmp) / "tij-python.zip"
+            zip_path.write_bytes(pyodide_assets.python_zip())
+        request = json.dumps({
+            "pyodideURL": str(pyodide_dir) + "/", "zipURL": str(zip_path), "devices": devices,
+            "runs": [{"id": i, "code": c.source, "index": i} for i, c in cells],
+        })
+        start = time.perf_counter()
+        try:
+            proc = subprocess.run(command, input=request, capture_output=True, text=True,
+                                  encoding="utf-8", cwd=ROOT, timeout=PAGE_TIMEOUT_S)
+            stdout, stderr, failure = proc.stdout, proc.stderr, None
+        except subprocess.TimeoutExpired as expired:
+            stdout = expired.stdout.decode() if isinstance(expired.stdout, bytes) else (expired.stdout or "")
+            stderr, failure = "", f"not run: the page was still running in Pyodide after {PAGE_TIMEOUT_S} s and was stopped"
+    wall_s = time.perf_counter() - start
+    messages = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    fatal = next((m["message"] for m in messages if m["type"] == "fatal"), None)
+    ready = any(m["type"] == "ready" for m in messages)
+    outputs = []
+    for index, _ in cells:
+        done = next((m for m in messages if m["type"] == "done" and m["id"] == index), None)
+        if done is None:
+            break
+        streamed = {name: "".join(m["text"] for m in messages if m["type"] == name and m["id"] == index)
+                    for name in ("stdout", "stderr")}
+        outputs.append({**streamed, "value": done["value"], "error": done["error"], "seconds": done["seconds"]})
+    if failure is None and len(outputs) < len(cells):
+        failure = f"not run: {fatal or 'the Pyodide worker stopped'}\n{stderr.strip()[-2000:]}"
+    return PageRun(outputs, wall_s, None if ready else (fatal or failure), failure)
+
+
 @contextlib.contextmanager
 def _real_cache(cache_dir: Path):
     """Point sitebuild.execute at a build's cache (as build_site.py --cache-dir does)."""
@@ -333,13 +389,13 @@ class Report:
 
 
 def run_conformance(pages: list[Path] | None = None, cache_dir: Path = CACHE_DIR,
-                    jaxlite_path: Path = JAXLITE_PATH, log=None) -> Report:
+                    jaxlite_path: Path = JAXLITE_PATH, log=None, pyodide: bool = False) -> Report:
     """Run pages (default: every page under docs/ with python cells) on jaxlite
     and compare each cell with real JAX's cached output."""
     pages = book_pages() if pages is None else [Path(p) for p in pages]
     report = Report([])
     for path in pages:
-        page = check_page(path, cache_dir, jaxlite_path, skip_run=report.jaxlite_error is not None)
+        page = check_page(path, cache_dir, jaxlite_path, skip_run=report.jaxlite_error is not None, pyodide=pyodide)
         if page is None:
             continue
         report.pages.append(page)
@@ -354,8 +410,11 @@ def book_pages(docs_dir: Path = DOCS_DIR) -> list[Path]:
     return sorted(docs_dir.rglob("*.md"))
 
 
-def check_page(path: Path, cache_dir: Path, jaxlite_path: Path, skip_run: bool = False) -> PageReport | None:
-    """One page's cells, compared; None if the page has no python cells."""
+def check_page(path: Path, cache_dir: Path, jaxlite_path: Path, skip_run: bool = False,
+               pyodide: bool = False) -> PageReport | None:
+    """One page's cells, compared; None if the page has no python cells.
+    With `pyodide`, the cells run in real Pyodide (`run_on_pyodide`) instead
+    of CPython."""
     shown = page_path(path)
     with _real_cache(cache_dir):
         real = execute.execute_page(path.read_text(encoding="utf-8"), shown)
@@ -363,7 +422,11 @@ def check_page(path: Path, cache_dir: Path, jaxlite_path: Path, skip_run: bool =
     if not cells:
         return None
     runnable = [(i, c) for i, c in cells if c.browser_unavailable is None]
-    run = PageRun([], 0.0) if skip_run else run_on_jaxlite(runnable, jaxlite_path, cellmod.page_devices(real.cells))
+    devices = cellmod.page_devices(real.cells)
+    if skip_run:
+        run = PageRun([], 0.0)
+    else:
+        run = run_on_pyodide(runnable, devices) if pyodide else run_on_jaxlite(runnable, jaxlite_path, devices)
     if skip_run or run.jaxlite_error:
         run.failure = "not run: jaxlite could not be installed as jax"
     outputs = iter(run.outputs)
@@ -448,11 +511,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page", action="append", type=Path, help="a Markdown page to check (repeatable; default: all of docs/)")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="the build's cache folder, holding real outputs in cells/ (default: .cache)")
     parser.add_argument("--jaxlite-path", type=Path, default=JAXLITE_PATH, help="the folder holding the jaxlite package (default: site_src/py)")
+    parser.add_argument("--pyodide", action="store_true", help="run the cells in real Pyodide under Node, through the browser's Worker, instead of CPython")
     parser.add_argument("--suggest", action="store_true", help="list failing cells with what went wrong, one by one, instead of diffs")
     parser.add_argument("-v", "--verbose", action="store_true", help="also show round-off differences, jaxlite's stderr and tracebacks")
     args = parser.parse_args(argv)
     try:
-        report = run_conformance(args.page, args.cache_dir, args.jaxlite_path, log=print)
+        report = run_conformance(args.page, args.cache_dir, args.jaxlite_path, log=print, pyodide=args.pyodide)
     except BuildError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

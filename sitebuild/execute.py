@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from sitebuild import cells as cellmod
+from sitebuild import kernel
 from sitebuild.errors import BuildError
 from sitebuild.kernel import MARK, META
 
@@ -42,7 +43,7 @@ class PageResult:
 
 def environment() -> dict:
     """What, besides the cells, decides what they print."""
-    kernel_code = Path(__file__).with_name("kernel.py").read_bytes()
+    kernel_code = Path(__file__).with_name("kernel.py").read_bytes() + kernel.RUNNER_PATH.read_bytes()
     return {
         "jax": _version("jax"),
         "jaxlib": _version("jaxlib"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from sitebuild import assets, execute, figures, labs, notebooks, quizzes, render_math
+from sitebuild import assets, execute, figures, labs, notebooks, pyodide_assets, quizzes, render_math
 from sitebuild.errors import BuildError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +125,8 @@ def build(options: Options, log=print) -> Report:
     def copy_assets() -> str:
         copied = assets.copy_assets(options.site_dir)
         sims = assets.write_sim_data(options.site_dir, options.cache_dir / "bakes")
-        return f"{copied} files copied; data of {sims} simulations written"
+        runtime = pyodide_assets.write_python_runtime(options.site_dir)
+        return f"{copied} files copied; data of {sims} simulations written; {runtime}"
 
     steps.run("assets", copy_assets)
     steps.run("notebooks", write_notebooks, options, results, built["config"])

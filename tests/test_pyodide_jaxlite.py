@@ -1,0 +1,113 @@
+"""jaxlite in real Pyodide, as the reader's browser runs it: the built site's
+Pyodide and Python zip, loaded by the browser's own Worker
+(site_src/assets/js/runner-worker.js), run under Node by
+tests/pyodide_worker.mjs. Needs Node.js 20+ and `npm ci` in site_src/."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from sitebuild import conformance, pyodide_assets
+from sitebuild.errors import BuildError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def runtime(built) -> dict:
+    """Where the built site keeps Pyodide and our Python, as its manifest says."""
+    try:
+        command = conformance.worker_command()
+    except BuildError as missing:
+        pytest.fail(str(missing))
+    folder = built.site / pyodide_assets.PY_DIR
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return {"pyodide": (folder / manifest["pyodide"]).resolve(), "zip": folder / manifest["zip"], "manifest": manifest,
+            "command": command}
+
+
+def run_worker(runtime: dict, codes: list[str], devices: int = 1) -> list[dict]:
+    """Every message the Worker posts while it starts and runs `codes` as cells 1, 2, ..."""
+    request = {"pyodideURL": f"{runtime['pyodide']}/", "zipURL": str(runtime["zip"]), "devices": devices,
+               "runs": [{"id": i, "code": code, "index": i} for i, code in enumerate(codes)]}
+    proc = subprocess.run(runtime["command"], input=json.dumps(request), capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return [json.loads(line) for line in proc.stdout.splitlines()]
+
+
+def outputs(messages: list[dict], run_id: int) -> dict:
+    """One run's streamed stdout and stderr, joined, and its "done" message."""
+    done = next(m for m in messages if m["type"] == "done" and m["id"] == run_id)
+    streamed = {s: "".join(m["text"] for m in messages if m["type"] == s and m["id"] == run_id) for s in ("stdout", "stderr")}
+    return {**done, **streamed}
+
+
+def test_the_site_carries_pyodide_and_a_reproducible_content_named_python_zip(built, runtime):
+    version = runtime["manifest"]["pyodide_version"]
+    assert runtime["pyodide"] == (built.site / pyodide_assets.RUNTIME_DIR / version).resolve()
+    assert sorted(p.name for p in runtime["pyodide"].iterdir()) == sorted(pyodide_assets.PYODIDE_FILES)
+    data = runtime["zip"].read_bytes()
+    assert runtime["zip"].name == f"tij-python-{hashlib.sha256(data).hexdigest()[:12]}.zip"
+    assert pyodide_assets.python_zip() == data  # the same sources give the same bytes
+    names = zipfile.ZipFile(runtime["zip"]).namelist()
+    assert {"tij_runner.py", "jaxlite/__init__.py", "numpylite/__init__.py"} <= set(names)
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_no_page_loads_pyodide_or_the_python_zip_when_it_opens(built):
+    page = built.page("chapters/04-grad")
+    assert "pyodide" not in page and "tij-python" not in page
+
+
+def test_jaxlite_in_pyodide_prints_grad_of_sin_as_real_jax_does(runtime):
+    import jax
+    import jax.numpy as jnp
+
+    messages = run_worker(runtime, ["import jax\nimport jax.numpy as jnp\nprint(jax.grad(jnp.sin)(1.0))"])
+    assert messages[0]["type"] == "ready"
+    out = outputs(messages, 0)
+    assert out["error"] is None
+    assert out["stdout"] == str(jax.grad(jnp.sin)(1.0)) + "\n"  # print uses str(), as here
+
+
+def test_cells_share_one_namespace_stream_output_and_report_errors_in_the_readers_code(runtime):
+    messages = run_worker(runtime, [
+        "import jax.numpy as jnp\nx = jnp.arange(3)",
+        "for i in range(3):\n    print(i)\nx * 2",
+        "def f(a):\n    return a.reshape(5)\nf(x)",
+        "print('ab' * 20_000)",
+        "1 +",
+    ])
+    assert [m["type"] for m in messages if m["type"] in ("ready", "done")] == ["ready"] + ["done"] * 5
+    second = outputs(messages, 1)
+    assert (second["stdout"], second["value"]) == ("0\n1\n2\n", "Array([0, 2, 4], dtype=int32)")
+    error = outputs(messages, 2)["error"]
+    assert error["type"] == "TypeError"
+    frames = [line for line in error["traceback"].splitlines() if line.startswith("  File ")]
+    assert frames == ['  File "<cell 3>", line 3, in <module>', '  File "<cell 3>", line 2, in f']  # no jaxlite frames
+    long = outputs(messages, 3)["stdout"]
+    assert long.startswith("ab" * 100) and "20,001 more characters not shown" in long and len(long) < 20_200
+    assert outputs(messages, 4)["error"]["type"] == "SyntaxError"
+
+
+def test_a_worker_whose_python_cannot_load_reports_fatal(runtime, tmp_path):
+    messages = run_worker({**runtime, "zip": tmp_path / "missing.zip"}, ["1"])
+    assert [m["type"] for m in messages] == ["fatal"]
+    assert messages[0]["message"].startswith("Python could not start in this page:")
+
+
+@pytest.mark.parametrize("page", ["chapters/04-grad.md", "chapters/06-parallelism.md", "chapters/08-random-numbers.md"])
+def test_a_pages_cells_in_pyodide_print_what_real_jax_printed(built, page):
+    report = conformance.check_page(ROOT / "docs" / page, built.cache, conformance.JAXLITE_PATH, pyodide=True)
+    assert report.jaxlite_error is None, report.jaxlite_error
+    runnable = [c for c in report.cells if c.runnable]
+    assert runnable
+    failing = [c for c in runnable if not c.matches]
+    assert not failing, "\n\n".join(conformance.describe(c) for c in failing)
