@@ -532,7 +532,7 @@ def remainder(x, y, /):
     x, y = _promote(x, y)
     zero = _lit_like(x, 0)
     if get_aval(y).dtype.kind in "iu":
-        y = _where(y == 0, _lit_like(y, 1), y)
+        y = _where(y == 0, lax.broadcast_in_dim(_lit_like(y, 1), get_aval(y).shape, ()), y)
     r = lax.rem_p.bind(x, y)
     r_not_zero = lax.ne_p.bind(r, zero)
     fix = lax.and_p.bind(lax.ne_p.bind(lax.lt_p.bind(r, zero), lax.lt_p.bind(y, zero)), r_not_zero)
@@ -918,8 +918,8 @@ def median(a, axis=None, keepdims=False):
 def argmax(a, axis=None, keepdims=False):
     a = asarray(a) if not isinstance(a, Tracer) else a
     if axis is None:
-        a = ravel(a)
-        axis = 0
+        res = argmax(ravel(a), 0)
+        return lax.expand_dims(res, tuple(range(get_aval(a).ndim))) if keepdims else res
     axis = axis % get_aval(a).ndim
     res = lax.argmax_p.bind(a, axes=(axis,), index_dtype=_dtypes.default_int())
     return lax.expand_dims(res, (axis,)) if keepdims else res
@@ -928,8 +928,8 @@ def argmax(a, axis=None, keepdims=False):
 def argmin(a, axis=None, keepdims=False):
     a = asarray(a) if not isinstance(a, Tracer) else a
     if axis is None:
-        a = ravel(a)
-        axis = 0
+        res = argmin(ravel(a), 0)
+        return lax.expand_dims(res, tuple(range(get_aval(a).ndim))) if keepdims else res
     axis = axis % get_aval(a).ndim
     res = lax.argmin_p.bind(a, axes=(axis,), index_dtype=_dtypes.default_int())
     return lax.expand_dims(res, (axis,)) if keepdims else res
@@ -1438,8 +1438,11 @@ def trace(a, offset=0, axis1=0, axis2=1):
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
     a = asarray(a)
-    n = builtins.min(shape(a)[axis1], shape(a)[axis2] - offset)
-    return stack([a[i, i + offset] for i in range(n)], axis=-1)
+    row, col = builtins.max(0, -offset), builtins.max(0, offset)   # where the diagonal starts
+    n = builtins.min(shape(a)[axis1] - row, shape(a)[axis2] - col)
+    if n <= 0:
+        return zeros((0,), get_aval(a).dtype)
+    return stack([a[row + i, col + i] for i in range(n)], axis=-1)
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
