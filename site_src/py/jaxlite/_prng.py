@@ -391,16 +391,33 @@ def _fma32_list(a: list, b, c) -> list:
     return out
 
 
-def _erf_inv_f32_list(xs: list) -> list:
-    """``_erf_inv_f32`` of every element, bit for bit, in list passes: the
-    common path (|x| < 0.64, so log1p's rational branch and the small-w
-    polynomial) vectorised, every other element through the scalar code."""
-    xs = _r32_list(xs)
-    ys = _r32_list([x * -x for x in xs])
-    common = [i for i, y in enumerate(ys) if -_LOG1P_SMALL < y < _LOG1P_SMALL]
-    out = [None] * len(xs)
-    if common:
-        y = [ys[i] for i in common]
+def _log_f32_list(zs: list) -> list:
+    """``_log_f32`` of positive, normal, finite float32s, in list passes."""
+    bits = array("I", array("f", zs).tobytes())
+    es = [float((b >> 23) - 127) + 1.0 for b in bits]
+    ms = array("f", array("I", [(b & 0x807FFFFF) | 0x3F000000 for b in bits]).tobytes()).tolist()
+    low = [m < _SQRT_HALF for m in ms]
+    x = [(m - 1.0) + m if lo else m - 1.0 for m, lo in zip(ms, low)]
+    e = [v - 1.0 if lo else v for v, lo in zip(es, low)]
+    c = _LOG_POLY
+    x2 = _r32_list([v * v for v in x])
+    x3 = _r32_list([a * b for a, b in zip(x2, x)])
+    y0 = _fma32_list(_fma32_list(x, c[0], c[1]), x, c[2])
+    y1 = _fma32_list(_fma32_list(x, c[3], c[4]), x, c[5])
+    y2 = _fma32_list(_fma32_list(x, c[6], c[7]), x, c[8])
+    y1 = _fma32_list(y0, x3, y1)
+    y2 = _fma32_list(y1, x3, y2)
+    tail = _fma32_list(y2, x3, _r32_list([v * _LN2_LO for v in e]))
+    head = _r32_list([a - b * 0.5 for a, b in zip(x, x2)])
+    return _fma32_list(e, _LN2_HI, _r32_list([a + b for a, b in zip(head, tail)]))
+
+
+def _log1p_f32_list(ys: list) -> list:
+    """``_log1p_f32`` of float32s in (-1, inf), in list passes."""
+    out = [None] * len(ys)
+    near = [i for i, y in enumerate(ys) if -_LOG1P_SMALL < y < _LOG1P_SMALL]
+    if near:
+        y = [ys[i] for i in near]
         y2 = _r32_list([v * v for v in y])
         den = [1.0] * len(y)
         for coeff in _LOG1P_DEN:
@@ -410,16 +427,40 @@ def _erf_inv_f32_list(xs: list) -> list:
             num = _fma32_list(num, y, coeff)
         ratio = _r32_list([n / d for n, d in zip(num, den)])
         t = _r32_list([u * v for u, v in zip(_r32_list([a * b for a, b in zip(y, y2)]), ratio)])
-        log1p = _r32_list([a + b for a, b in zip(y, _fma32_list(y2, -0.5, t))])
-        w = [-v for v in log1p]
-        small = [k for k, v in enumerate(w) if v < 5.0]
-        z = _r32_list([w[k] - 2.5 for k in small])
-        p = [_ERF_INV_SMALL_W[0]] * len(z)
-        for coeff in _ERF_INV_SMALL_W[1:]:
-            p = _fma32_list(p, z, coeff)
-        xk = [xs[common[k]] for k in small]
-        for k, v in zip(small, _r32_list([a * b for a, b in zip(p, xk)])):
-            out[common[k]] = v
+        for i, v in zip(near, _r32_list([a + b for a, b in zip(y, _fma32_list(y2, -0.5, t))])):
+            out[i] = v
+    far = [i for i, v in enumerate(out) if v is None]
+    if far:
+        zs = _r32_list([ys[i] + 1.0 for i in far])
+        ok = [k for k, z in enumerate(zs) if _MIN_NORMAL <= z < math.inf]
+        for k, v in zip(ok, _log_f32_list([zs[k] for k in ok])):
+            out[far[k]] = v
+        for k, z in enumerate(zs):
+            if out[far[k]] is None:
+                out[far[k]] = _log_f32(z)
+    return out
+
+
+def _erf_inv_f32_list(xs: list) -> list:
+    """``_erf_inv_f32`` of every element, bit for bit, in list passes (the
+    elements |x| = 1 and NaN through the scalar code)."""
+    xs = _r32_list(xs)
+    out = [None] * len(xs)
+    inner = [i for i, x in enumerate(xs) if -1.0 < x < 1.0]
+    if inner:
+        xi = [xs[i] for i in inner]
+        w = [-v for v in _log1p_f32_list(_r32_list([x * -x for x in xi]))]
+        for coeffs, pick, shift in ((_ERF_INV_SMALL_W, lambda v: v < 5.0, lambda v: v - 2.5),
+                                    (_ERF_INV_LARGE_W, lambda v: not v < 5.0, lambda v: _r32(math.sqrt(v)) - 3.0)):
+            ks = [k for k, v in enumerate(w) if pick(v)]
+            if not ks:
+                continue
+            z = _r32_list([shift(w[k]) for k in ks])
+            p = [coeffs[0]] * len(z)
+            for coeff in coeffs[1:]:
+                p = _fma32_list(p, z, coeff)
+            for k, v in zip(ks, _r32_list([a * xi[k] for a, k in zip(p, ks)])):
+                out[inner[k]] = v
     return [_erf_inv_f32(x) if v is None else v for x, v in zip(xs, out)]
 
 
