@@ -28,35 +28,30 @@ __version__ = "0.10.2"  # the JAX version whose behaviour jaxlite follows
 jaxlite_version = "0.1.0"
 
 
-def debug_nans(enabled: bool = True):
-    """`with jax.debug_nans(True):` — jit-compiled functions check their outputs for NaN."""
+def _config_scope(name: str, enabled: bool):
+    """A `with` block during which the config option `name` is `enabled`."""
     import contextlib
 
     @contextlib.contextmanager
     def scope():
-        old = _config._state["jax_debug_nans"]
-        _config._state["jax_debug_nans"] = enabled
+        old = _config._state[name]
+        _config._state[name] = enabled
         try:
             yield
         finally:
-            _config._state["jax_debug_nans"] = old
+            _config._state[name] = old
     return scope()
+
+
+def debug_nans(enabled: bool = True):
+    """`with jax.debug_nans(True):` — jit-compiled functions check their outputs for NaN."""
+    return _config_scope("jax_debug_nans", enabled)
 
 
 def debug_key_reuse(enabled: bool = True):
     """`with jax.debug_key_reuse(True):` — a PRNG key used twice (to draw,
     split or fold in) raises jax.errors.KeyReuseError."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def scope():
-        old = _config._state["jax_debug_key_reuse"]
-        _config._state["jax_debug_key_reuse"] = enabled
-        try:
-            yield
-        finally:
-            _config._state["jax_debug_key_reuse"] = old
-    return scope()
+    return _config_scope("jax_debug_key_reuse", enabled)
 
 
 def checkpoint(fun, *args, **kwargs):
