@@ -5,9 +5,12 @@ tests/pyodide_worker.mjs. Needs Node.js 20+ and `npm ci` in site_src/."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import json
 import subprocess
+import threading
 import zipfile
 from pathlib import Path
 
@@ -111,3 +114,50 @@ def test_a_pages_cells_in_pyodide_print_what_real_jax_printed(built, page):
     assert runnable
     failing = [c for c in runnable if not c.matches]
     assert not failing, "\n\n".join(conformance.describe(c) for c in failing)
+
+
+WORKER_IN_PAGE = """async ({devices, code}) => {
+  const manifest = new URL("/assets/py/manifest.json", location.href);
+  const where = await (await fetch(manifest)).json();
+  const worker = new Worker(new URL("/assets/tij/js/runner-worker.js", location.href), {type: "module"});
+  const messages = [];
+  return await new Promise((resolve) => {
+    worker.onmessage = (event) => {
+      messages.push(event.data);
+      if (event.data.type === "done" || event.data.type === "fatal") resolve(messages);
+    };
+    worker.onerror = (event) => resolve([{type: "error", message: event.message}]);
+    worker.postMessage({type: "init", pyodideURL: new URL(where.pyodide, manifest).href,
+                        zipURL: new URL(where.zip, manifest).href, devices});
+    worker.postMessage({type: "run", id: 1, code, index: 0});
+  });
+}"""
+
+
+class OctetStreamWasm(http.server.SimpleHTTPRequestHandler):
+    """A static server that labels .wasm as plain bytes, as many do."""
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/octet-stream"}
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.browser
+def test_the_worker_starts_in_chromium_when_wasm_is_not_served_as_application_wasm(built, browser):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(OctetStreamWasm, directory=str(built.site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = browser.new_page()
+    errors, outside = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/chapters/04-grad/")
+        page.set_default_timeout(120_000)
+        messages = page.evaluate(WORKER_IN_PAGE, {"devices": 8, "code": "import jax\nprint(jax.device_count())\njax.grad(jax.numpy.sin)(1.0)"})
+    finally:
+        page.close()
+        server.shutdown()
+    assert [m["type"] for m in messages if m["type"] in ("ready", "done", "fatal", "error")] == ["ready", "done"], messages
+    out = outputs(messages, 1)
+    assert (out["stdout"], out["value"], out["error"]) == ("8\n", "Array(0.5403023, dtype=float32, weak_type=True)", None)
+    assert errors == [] and outside == []
