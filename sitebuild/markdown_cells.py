@@ -70,8 +70,11 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
     body = code + render_output(output, md.jax_cells_label)
     if cell.is_setup:
         body = f'<details class="jax-setup"><summary>Show set-up code</summary>{body}</details>'
+    # For the in-browser runner: the cell's place among the page's cells (quiz
+    # code counts too), so `<cell N>` in its tracebacks is the build's N.
+    index = next(i for i, (c, _) in enumerate(md.jax_cells) if c is cell)
     devices = getattr(md, "jax_cells_devices", 1)
-    attributes = browser_attribute(cell) + (f' data-devices="{devices}"' if devices > 1 else "")
+    attributes = f' data-cell="{index}"' + browser_attribute(cell) + (f' data-devices="{devices}"' if devices > 1 else "")
     return f'<div class="jax-cell"{attributes}>{body}</div>'
 
 

@@ -163,9 +163,9 @@ def test_html_of_an_unavailable_cell_carries_the_escaped_reason(tmp_path, monkey
     )
     page = md.convert(MARKED)
     reason = html.escape("needs 8 devices: jaxlite <runs> on one & only one", quote=True)
-    assert f'<div class="jax-cell" data-browser-unavailable="{reason}">' in page
+    assert f'<div class="jax-cell" data-cell="0" data-browser-unavailable="{reason}">' in page
     assert page.count("data-browser-unavailable") == 1  # runnable cells get nothing new
-    assert '<div class="jax-cell">' in page
+    assert '<div class="jax-cell" data-cell="1">' in page  # each cell's place in the page, for the runner
 
 
 # ------------------------------------------------- the harness, end to end

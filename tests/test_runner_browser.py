@@ -84,6 +84,25 @@ def test_an_edited_cell_runs_with_shift_enter_and_shows_its_new_output(page, sit
     assert jaxpr == "{ lambda ; a:f32[4]. let b:f32[4] = cos a in (b,) }"
 
 
+def test_output_streams_in_while_the_cell_is_still_running(page, site_url):
+    page.goto(site_url + CHAPTER)
+    edit(page, 2, "import time\nfor i in range(2):\n    print('step', i)\n    t = time.time()\n"
+                  "    while time.time() - t < 1.5: pass")
+    run(page, 2)
+    stdout = browser_output(page, 2).locator(".jax-output__stdout")
+    expect(stdout).to_contain_text("step 0", timeout=BOOT_MS)
+    assert cell(page, 2).locator(".jax-cell__status").inner_text() == "Running…"
+    wait_until_run(page, 2)
+    assert stdout.inner_text() == "step 0\nstep 1"
+
+
+def test_resting_the_pointer_on_run_starts_python_before_the_click(page, site_url):
+    page.goto(site_url + CHAPTER)
+    with page.expect_request("**/assets/py/manifest.json", timeout=2_000):  # the runner's first request
+        cell(page, 3).get_by_role("button", name="Run cell 3").hover()
+    assert browser_output(page, 3).count() == 0  # nothing ran
+
+
 def test_an_infinite_loop_is_stopped_by_the_time_limit_and_the_next_run_works(page, site_url):
     page.goto(site_url + CHAPTER)
     run(page, 1)

@@ -217,8 +217,9 @@
 
   function Cell(el, index) {
     this.el = el;
-    this.index = index; // among all the page's cells, so `<cell N>` in tracebacks matches the build's
-    this.number = index + 1;
+    // Its place among all the page's cells (data-cell), so `<cell N>` in tracebacks matches the build's.
+    this.index = parseInt(el.getAttribute("data-cell") || String(index), 10);
+    this.number = this.index + 1;
     this.unavailable = el.getAttribute("data-browser-unavailable");
     this.codeBlock = el.querySelector(".highlight");
     var code = this.codeBlock && (this.codeBlock.querySelector("td.code code") || this.codeBlock.querySelector("code"));
