@@ -70,6 +70,16 @@ def test_a_cell_run_first_runs_the_earlier_cells_and_matches_the_baked_jaxpr(pag
     assert jaxpr.startswith("{ lambda") and jaxpr == baked.locator(".jax-output__value").inner_text()
 
 
+def test_a_page_with_8_device_cells_runs_them_on_8_simulated_devices(page, site_url):
+    page.goto(site_url + "/chapters/06-parallelism/")
+    run(page, 2)  # the mesh of cell 2 needs cell 1's 8 devices
+    wait_until_run(page, 2)
+    first = browser_output(page, 1).locator(".jax-output__stdout").inner_text()
+    assert first == cell(page, 1).locator(".jax-output:not(.jax-output--browser) .jax-output__stdout").inner_text()
+    assert first.startswith("8 devices:")
+    assert browser_output(page, 2).locator(".jax-output__error").count() == 0
+
+
 def test_an_edited_cell_runs_with_shift_enter_and_shows_its_new_output(page, site_url):
     page.goto(site_url + CHAPTER)
     edit(page, 2, "f = jnp.cos\nx = jnp.arange(4.0)\nprint(x * 2)\nx.sum()")
@@ -94,6 +104,16 @@ def test_output_streams_in_while_the_cell_is_still_running(page, site_url):
     assert cell(page, 2).locator(".jax-cell__status").inner_text() == "Running…"
     wait_until_run(page, 2)
     assert stdout.inner_text() == "step 0\nstep 1"
+
+
+def test_huge_output_is_cut_with_a_note(page, site_url):
+    page.goto(site_url + CHAPTER)
+    edit(page, 2, "print('x' * 100_000)")
+    run(page, 2)
+    wait_until_run(page, 2)
+    stdout = browser_output(page, 2).locator(".jax-output__stdout").inner_text()
+    assert stdout.startswith("x" * 20_000) and len(stdout) < 21_000
+    assert "more characters not shown" in stdout
 
 
 def test_resting_the_pointer_on_run_starts_python_before_the_click(page, site_url):
@@ -166,6 +186,8 @@ def test_an_unsupported_feature_shows_jaxlites_explanation(page, site_url):
     page.keyboard.press("Shift+Enter")
     wait_until_run(page, 2)
     error = browser_output(page, 2).locator(".jax-output__error").inner_text()
+    assert error.startswith("Traceback (most recent call last):")
+    assert 'File "<cell 2>", line 1' in error  # trimmed to the reader's code, numbered as in the build
     assert "NotAvailableInBrowser" in error
     assert "is not available in the browser" in error
     assert cell(page, 2).locator(".jax-cell__status").inner_text().startswith("Raised NotAvailableInBrowser")
