@@ -52,6 +52,22 @@ def outputs(messages: list[dict], run_id: int) -> dict:
     return {**done, **streamed}
 
 
+def test_run_cell_passes_output_on_as_written_and_cuts_it_at_the_limit_with_a_note():
+    from sitebuild.kernel import run_cell
+
+    seen = []
+    code = "import sys\nprint('a')\nprint('b', file=sys.stderr)\nprint('x' * 30)\n'y' * 30"
+    result = run_cell(code, 0, {}, lambda stream, text: seen.append((stream, text)), limit=20)
+
+    def note(cut):
+        return f"\n[... {cut} more characters not shown: the output was cut at 20 characters. Print less, or a slice such as x[:10], to see all of it.]\n"
+
+    assert result["stdout"] == "a\n" + "x" * 18 + note(13)  # 2 + 31 characters printed
+    assert result["stderr"] == "b\n"
+    assert result["value"] == "'" + "y" * 19 + note(12)  # a repr of 32 characters
+    assert seen == [("stdout", "a"), ("stdout", "\n"), ("stderr", "b"), ("stderr", "\n"), ("stdout", "x" * 18), ("stdout", note(13))]
+
+
 def test_the_site_carries_pyodide_and_a_reproducible_content_named_python_zip(built, runtime):
     version = runtime["manifest"]["pyodide_version"]
     assert runtime["pyodide"] == (built.site / pyodide_assets.RUNTIME_DIR / version).resolve()
