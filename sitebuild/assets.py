@@ -35,30 +35,38 @@ def copy_assets(site_dir: Path) -> int:
         if not source.exists():
             raise BuildError(f"{source.relative_to(ROOT)} is missing: run `make build` (it runs `npm ci` in site_src/).")
         copied += _copy(source, site_dir / dest)
-    return copied + bundle_editor(site_dir)
+    return copied + build_runner(site_dir)
 
 
 EDITOR_ENTRY = SITE_SRC / "editor" / "entry.js"
 EDITOR_BUNDLE = "assets/tij/js/editor.js"
+RUNNER_FILES = ("js/runner.js", "css/runner.css")  # under site_src/assets/ and assets/tij/: on every page
 
 
-def bundle_editor(site_dir: Path) -> int:
-    """Bundle CodeMirror and the cell editor (site_src/editor/entry.js) with
-    esbuild into one script that the runner loads when a reader first edits
-    a cell; it defines the global `TijEditor`. Returns 1, the file written."""
+def build_runner(site_dir: Path) -> int:
+    """esbuild, for the code-cell runner: bundle CodeMirror and the cell
+    editor (site_src/editor/entry.js) into one script that the runner loads
+    when a reader first edits a cell (it defines the global `TijEditor`), and
+    minify the runner's own script and styles, which every page loads.
+    Returns the number of files written."""
+    _esbuild(EDITOR_ENTRY, site_dir / EDITOR_BUNDLE, "--bundle", "--format=iife", "--global-name=TijEditor")
+    for name in RUNNER_FILES:
+        _esbuild(SITE_SRC / "assets" / name, site_dir / OWN["assets"] / name)
+    return 1 + len(RUNNER_FILES)
+
+
+def _esbuild(source: Path, dest: Path, *options: str) -> None:
     import subprocess
 
     esbuild = NODE_MODULES / ".bin" / "esbuild"
     if not esbuild.exists():
         raise BuildError(f"{esbuild.relative_to(ROOT)} is missing: run `make build` (it runs `npm ci` in site_src/).")
     proc = subprocess.run(
-        [str(esbuild), str(EDITOR_ENTRY), "--bundle", "--minify", "--format=iife", "--global-name=TijEditor",
-         "--target=es2020", "--log-level=warning", f"--outfile={site_dir / EDITOR_BUNDLE}"],
+        [str(esbuild), str(source), *options, "--minify", "--target=es2020", "--log-level=warning", f"--outfile={dest}"],
         cwd=SITE_SRC, capture_output=True, text=True,
     )
     if proc.returncode != 0:
-        raise BuildError(f"esbuild could not bundle the cell editor:\n{proc.stderr}")
-    return 1
+        raise BuildError(f"esbuild could not build {source.relative_to(ROOT)}:\n{proc.stderr}")
 
 
 def _copy(source: Path, dest: Path) -> int:
