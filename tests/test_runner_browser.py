@@ -202,16 +202,19 @@ def test_a_browser_unavailable_cell_says_why_and_keeps_its_baked_output(page, si
     assert unavailable.locator(".jax-output__label").inner_text().startswith("Computed by JAX")
 
 
-def test_a_failed_start_is_reported_and_the_next_run_recovers(page, site_url):
-    page.route("**/assets/py/manifest.json", lambda route: route.abort())
+def test_a_worker_that_cannot_start_is_reported_and_the_next_run_recovers(page, site_url):
+    zip_of_python = "**/assets/py/tij-python-*.zip"  # fetched by the Worker, which then reports `fatal`
+    page.context.route(zip_of_python, lambda route: route.fulfill(status=404, body="not here"))
     page.goto(site_url + CHAPTER)
     run(page, 1)
     note = browser_output(page, 1).locator(".jax-output__note")
-    expect(note).to_contain_text("could not be loaded", timeout=10_000)
-    page.unroute("**/assets/py/manifest.json")
-    page.console_errors.clear()  # the aborted request's own console line
+    expect(note).to_contain_text("Python could not start in this page", timeout=BOOT_MS)
+    assert "Run the cell again" in note.inner_text()
+    page.context.unroute(zip_of_python)
+    page.console_errors.clear()  # the 404's own console line
     run(page, 1)
     wait_until_run(page, 1)
+    assert browser_output(page, 1).locator(".jax-output__note").count() == 0
 
 
 def test_run_from_file_explains_how_to_serve_the_folder(page, built):

@@ -429,6 +429,7 @@
     this.busy = true;
     this.queue = this.queue.then(function () {
       if (generation === self.generation) return self.runWithEarlierCells(target);
+      target.say("Not run: Python was stopped before this cell's turn.");
     }).catch(function (err) { // a bug in this script: say so, and keep later runs working
       target.say("The runner failed: " + err.message);
       console.error(err);
