@@ -178,6 +178,7 @@
     var self = this;
     var id = this.nextId++;
     return new Promise(function (resolve, reject) {
+      if (!self.worker) return reject(new Stopped("crash", "Python stopped before this cell could run."));
       var timer = setTimeout(function () {
         self.discard(new Stopped("timeout", "Stopped: this cell ran for more than " + TIME_LIMIT_S + " s."));
       }, TIME_LIMIT_S * 1000);
@@ -224,7 +225,7 @@
     this.codeBlock = el.querySelector(".highlight");
     var code = this.codeBlock && (this.codeBlock.querySelector("td.code code") || this.codeBlock.querySelector("code"));
     this.original = code ? code.textContent.replace(/\n+$/, "") : "";
-    this.key = STORAGE_PREFIX + location.pathname + ":" + index + ":" + hash(this.original);
+    this.key = STORAGE_PREFIX + location.pathname + ":" + this.index + ":" + hash(this.original);
     this.editor = null;
     this.ran = false; // in the current Python state
     this.output = null;
@@ -326,7 +327,6 @@
 
   Cell.prototype.setRunning = function (running) {
     this.el.classList.toggle("jax-cell--running", running);
-    this.el.setAttribute("aria-busy", String(running));
     var stop = this.buttons.stop, hadFocus = document.activeElement === stop;
     stop.hidden = !running;
     if (!running && hadFocus) this.buttons.run.focus();
