@@ -217,10 +217,11 @@ def test_a_worker_that_cannot_start_is_reported_and_the_next_run_recovers(page, 
     assert browser_output(page, 1).locator(".jax-output__note").count() == 0
 
 
-def test_run_from_file_explains_how_to_serve_the_folder(page, built):
+def test_from_file_run_explains_how_to_serve_the_folder_and_edit_works(page, built):
     page.goto((built.site / CHAPTER.strip("/") / "index.html").as_uri())
     run(page, 1)
     note = browser_output(page, 1).locator(".jax-output__note").inner_text()
     assert "python3 -m http.server" in note
+    edit(page, 1, "print('edited offline')")  # the editor is a classic script: it loads from file:// too
     # Material's search cannot fetch its index from file:// (see test_sims_pages).
     page.console_errors[:] = [e for e in page.console_errors if not e.rstrip().endswith("/search/search_index.js")]
