@@ -96,14 +96,20 @@ def test_an_edited_cell_runs_with_shift_enter_and_shows_its_new_output(page, sit
 
 def test_output_streams_in_while_the_cell_is_still_running(page, site_url):
     page.goto(site_url + CHAPTER)
+    run(page, 1)
+    wait_until_run(page, 1)
     edit(page, 2, "import time\nfor i in range(2):\n    print('step', i)\n    t = time.time()\n"
                   "    while time.time() - t < 1.5: pass")
     run(page, 2)
-    stdout = browser_output(page, 2).locator(".jax-output__stdout")
-    expect(stdout).to_contain_text("step 0", timeout=BOOT_MS)
-    assert cell(page, 2).locator(".jax-cell__status").inner_text() == "Running…"
+    # The whole first line shows while the second step still computes.
+    page.wait_for_function("""() => {
+        const cell = document.querySelectorAll('.jax-cell')[1];
+        const out = cell.querySelector('.jax-output--browser .jax-output__stdout');
+        return out && out.textContent.trim() === 'step 0'
+            && cell.querySelector('.jax-cell__status').textContent === 'Running…';
+    }""", timeout=10_000)
     wait_until_run(page, 2)
-    assert stdout.inner_text() == "step 0\nstep 1"
+    assert browser_output(page, 2).locator(".jax-output__stdout").inner_text() == "step 0\nstep 1"
 
 
 def test_huge_output_is_cut_with_a_note(page, site_url):

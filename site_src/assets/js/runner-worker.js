@@ -1,9 +1,3 @@
-/* NOTE from R2 (runner.js), 19:18 UTC: streamed output lags by a partial line. print('step', 0)
- * writes "step", " ", "0", "\n": "step" is flushed at once, the rest waits (< FLUSH_MS) and then
- * stays pending while the cell computes without writing, so the page shows "step 0\nstep" for
- * the whole of a long second step (tests/test_runner_browser.py, the streaming test). Suggest:
- * also flush when the pending text ends with "\n" (a complete line). Delete this note when done.
- */
 /* The Python behind a page's code cells: a module Web Worker (Pyodide 314
  * refuses classic ones: `new Worker(url, {type: "module"})`) running Pyodide
  * with jaxlite installed as `jax` (site_src/py, unpacked from a zip). The page
@@ -47,6 +41,7 @@ let queue = Promise.resolve(); // init, then runs, one after another
 const pending = []; // output not yet posted: [{type, id, text}], in order
 let pendingChars = 0;
 let lastFlush = 0;
+let flushedWholeLines = true; // false while the page shows a line without its end
 
 self.onmessage = (event) => {
   const message = event.data;
@@ -138,10 +133,14 @@ function emit(stream, text) {
   if (last && last.type === stream) last.text += text;
   else pending.push({ type: stream, id: currentId, text });
   pendingChars += text.length;
-  if (pendingChars >= FLUSH_CHARS || performance.now() - lastFlush >= FLUSH_MS) flush();
+  // A line the page shows in part is completed at once: the cell may compute
+  // for long before it writes again (print writes "step", " ", "0", "\n").
+  const completesShownLine = !flushedWholeLines && text.endsWith("\n");
+  if (pendingChars >= FLUSH_CHARS || completesShownLine || performance.now() - lastFlush >= FLUSH_MS) flush();
 }
 
 function flush() {
+  if (pending.length) flushedWholeLines = pending[pending.length - 1].text.endsWith("\n");
   for (const message of pending) self.postMessage(message);
   pending.length = 0;
   pendingChars = 0;
