@@ -1086,8 +1086,18 @@ def _rep_error(mesh, spec):
         "argument to `jax.shard_map`.")
 
 
-def _trace_body(flat_fun, block_avals, env, check_vma):
+def _trace_body(fun, in_tree, block_avals, env, check_vma):
+    """The jaxpr of `fun` on one device's blocks (pytree `in_tree`), with the
+    mesh axes of `env` bound, and its output tree."""
     from jaxlite._tracing import trace_to_jaxpr
+    out_tree_box = []
+
+    def flat_fun(*blocks):
+        out = fun(*tu.tree_unflatten(in_tree, list(blocks)))
+        ol, ot = tu.tree_flatten(out)
+        out_tree_box.append(ot)
+        return ol
+
     _axis_env.append(env)
     saved = core.vma_hook
     core.vma_hook = insert_pvary if check_vma else None
@@ -1096,7 +1106,7 @@ def _trace_body(flat_fun, block_avals, env, check_vma):
     finally:
         core.vma_hook = saved
         _axis_env.pop()
-    return jaxpr
+    return jaxpr, out_tree_box[0]
 
 
 def shard_map(f: F | None = None, /, *, out_specs: Specs, in_specs: Specs | None | InferFromArgs = Infer,
@@ -1129,16 +1139,7 @@ def shard_map(f: F | None = None, /, *, out_specs: Specs, in_specs: Specs | None
                 shape[i] //= n
             vma = frozenset(a for axes in parts for a in axes) if check_vma else frozenset()
             block_avals.append(ShapedArray(tuple(shape), aval.dtype, aval.weak_type, vma))
-        out_tree_box = []
-
-        def flat_fun(*blocks):
-            out = f(*tu.tree_unflatten(in_tree, list(blocks)))
-            ol, ot = tu.tree_flatten(out)
-            out_tree_box.append(ot)
-            return ol
-
-        jaxpr = _trace_body(flat_fun, block_avals, dict(mesh.shape), check_vma)
-        out_tree = out_tree_box[0]
+        jaxpr, out_tree = _trace_body(f, in_tree, block_avals, dict(mesh.shape), check_vma)
         o_specs = _broadcast_specs(out_specs, out_tree, "out_specs")
         for spec, aval in zip(o_specs, jaxpr.out_avals):
             if len(spec) > aval.ndim:
@@ -1223,16 +1224,7 @@ def pmap(fun=None, axis_name=None, *, in_axes=0, out_axes=0, static_broadcasted_
         if entry is None:
             block_avals = [get_aval(x) if d is None else get_aval(x).update(shape=get_aval(x).shape[1:])
                            for x, d in zip(stacked, dims)]
-            out_tree_box = []
-
-            def flat_fun(*blocks):
-                out = fun(*tu.tree_unflatten(in_tree, list(blocks)))
-                ol, ot = tu.tree_flatten(out)
-                out_tree_box.append(ot)
-                return ol
-
-            jaxpr = _trace_body(flat_fun, block_avals, {name: n}, check_vma=False)
-            entry = cache[key] = (jaxpr, out_tree_box[0])
+            entry = cache[key] = _trace_body(fun, in_tree, block_avals, {name: n}, check_vma=False)
         jaxpr, out_tree = entry
         in_specs = tuple(PartitionSpec() if d is None else PartitionSpec(name) for d in dims)
         out_specs = tuple(PartitionSpec(name) for _ in jaxpr.out_avals)

@@ -29,8 +29,8 @@ import math
 import struct
 
 from jaxlite._prng import (
-    _MIN_NORMAL, _bits_of_f32, f32, _erf_inv_f32, _f32_from_bits, _fma32, _fma64, _log1p_f32,
-    _log_f32, _low29_bits, _r32,
+    _ERF_DEN, _ERF_NUM, _MIN_NORMAL, _bits_of_f32, f32, _erf_inv_f32, _f32_from_bits, _fma32, _fma64,
+    _log1p_f32, _log_f32, _low29_bits, _odd_rational_f32, _r32,
 )
 from jaxlite._prng import _erf_f32 as _prng_erf_f32
 
@@ -128,22 +128,14 @@ def tanh_f32(x: float) -> float:
     if abs(x) < _TANH_SMALL or x != x:
         return x
     c = min(max(x, -_TANH_CLAMP), _TANH_CLAMP)
-    c2 = _r32(c * c)
-    num = _fma32(c2, _TANH_NUM[0], _TANH_NUM[1])
-    for coeff in _TANH_NUM[2:]:
-        num = _fma32(c2, num, coeff)
-    den = _fma32(c2, _TANH_DEN[0], _TANH_DEN[1])
-    for coeff in _TANH_DEN[2:]:
-        den = _fma32(c2, den, coeff)
-    return _r32(_r32(c * num) / den)
+    return _odd_rational_f32(c, _r32(c * c), _TANH_NUM, _TANH_DEN)
 
 
 # ---------------------------------------------------------------------------
 # erf: odd rational approximation, exactly +-1 from |x| >= 3.8325.
 
 _ERF_ONE = _f32_from_bits(0x407547CB)
-_ERF_NUM = _consts(0x39702D51, 0x3B5F5DA2, 0x3D50B6EB, 0x3E3DA740, 0x3F906EBA)
-_ERF_DEN = _consts(0xB3FD3906, 0x37C588DF, 0x3A856D28, 0x3C6687D4, 0x3DE34C21, 0x3EFEB44A) + (1.0,)
+# (_ERF_NUM, _ERF_DEN: the coefficients jaxlite._prng's clamped rank-0 kernel uses too)
 
 
 def erf_f32(x: float) -> float:
@@ -151,14 +143,7 @@ def erf_f32(x: float) -> float:
         return math.copysign(0.0, x)
     if abs(x) >= _ERF_ONE:
         return math.copysign(1.0, x)
-    x2 = _r32(x * x)
-    num = _fma32(x2, _ERF_NUM[0], _ERF_NUM[1])
-    for coeff in _ERF_NUM[2:]:
-        num = _fma32(x2, num, coeff)
-    den = _fma32(x2, _ERF_DEN[0], _ERF_DEN[1])
-    for coeff in _ERF_DEN[2:]:
-        den = _fma32(x2, den, coeff)
-    return _r32(_r32(x * num) / den)
+    return _odd_rational_f32(x, _r32(x * x), _ERF_NUM, _ERF_DEN)
 
 
 # ---------------------------------------------------------------------------
