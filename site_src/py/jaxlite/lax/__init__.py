@@ -289,33 +289,32 @@ def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_
     carry along with it (those that can become nonzero: a fixed point)."""
     from jaxlite import _ad as ad
     nz = lambda ts: [not isinstance(t, ad.Zero) for t in ts]
+    avals_of = lambda xs, keep=None: [get_aval(x) for i, x in enumerate(xs) if keep is None or keep[i]]
     n_c, n_b = cond_nconsts, body_nconsts
     cconsts, bconsts, carry = primals[:n_c], primals[n_c:n_c + n_b], primals[n_c + n_b:]
     bconst_t, carry_t = tangents[n_c:n_c + n_b], tangents[n_c + n_b:]
     bconst_nz, carry_nz = nz(bconst_t), nz(carry_t)
-    carry_avals = [get_aval(x) for x in carry]
-    tan_aval = lambda x: get_aval(x)
     body = core.jaxpr_as_fun(body_jaxpr)
+    out_nz = []   # which carry tangents the body's JVP made nonzero, per trace
 
-    def body_jvp(*args):
+    def body_jvp(*args):   # [bconsts, carry, nonzero bconst tangents, nonzero carry tangents]
         it = iter(args)
         ps_b, ps_c = [next(it) for _ in bconsts], [next(it) for _ in carry]
-        ts_b = [next(it) if z else ad.Zero(tan_aval(p)) for p, z in zip(ps_b, bconst_nz)]
-        ts_c = [next(it) if z else ad.Zero(tan_aval(p)) for p, z in zip(ps_c, carry_nz)]
+        ts_b = [next(it) if z else ad.Zero(get_aval(p)) for p, z in zip(ps_b, bconst_nz)]
+        ts_c = [next(it) if z else ad.Zero(get_aval(p)) for p, z in zip(ps_c, carry_nz)]
         outs, touts = ad.jvp_flat(body, [*ps_b, *ps_c], [*ts_b, *ts_c])
         out_nz.append(nz(touts))
         return [*outs, *[ad.instantiate(t) for t, z in zip(touts, carry_nz) if z]]
 
     while True:
-        out_nz = []
-        avals = [get_aval(x) for x in bconsts] + carry_avals + \
-            [tan_aval(x) for x, z in zip(bconsts, bconst_nz) if z] + [tan_aval(x) for x, z in zip(carry, carry_nz) if z]
-        # inputs in the order [bconsts, carry, tangents]: reorder to the loop's [consts, carry] layout below
-        grown = [a or b for a, b in zip(carry_nz, out_nz[0])] if _trace_once(body_jvp, avals) else carry_nz
+        out_nz.clear()
+        trace_to_jaxpr(body_jvp, avals_of(bconsts) + avals_of(carry) + avals_of(bconsts, bconst_nz)
+                       + avals_of(carry, carry_nz))
+        grown = [a or b for a, b in zip(carry_nz, out_nz[0])]
         if grown == carry_nz:
             break
         carry_nz = grown
-    n_bt, n_ct = sum(bconst_nz), sum(carry_nz)
+    n_bt = sum(bconst_nz)
 
     def body_loop(*args):   # [bconsts, bconst tangents, carry, carry tangents]
         bc, bt = args[:n_b], args[n_b:n_b + n_bt]
@@ -327,22 +326,14 @@ def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_
 
     t_carry = [ad.instantiate(t) for t, z in zip(carry_t, carry_nz) if z]
     t_bconst = [t for t, z in zip(bconst_t, bconst_nz) if z]
-    b_avals = [get_aval(x) for x in bconsts] + [get_aval(t) for t in t_bconst] + carry_avals + \
-        [tan_aval(x) for x, z in zip(carry, carry_nz) if z]
-    c_avals = [get_aval(x) for x in cconsts] + carry_avals + [tan_aval(x) for x, z in zip(carry, carry_nz) if z]
-    out_nz = []
-    bj, bj_consts = _trace_closed(body_loop, b_avals)
-    cj, cj_consts = _trace_closed(cond_loop, c_avals)
+    bj, bj_consts = _trace_closed(body_loop, avals_of(bconsts) + avals_of(t_bconst) + avals_of(carry)
+                                  + avals_of(carry, carry_nz))
+    cj, cj_consts = _trace_closed(cond_loop, avals_of(cconsts) + avals_of(carry) + avals_of(carry, carry_nz))
     outs = while_p.bind(*cj_consts, *cconsts, *bj_consts, *bconsts, *t_bconst, *carry, *t_carry,
                         cond_jaxpr=cj, body_jaxpr=bj, cond_nconsts=len(cj_consts) + n_c,
                         body_nconsts=len(bj_consts) + n_b + n_bt)
     primals_out, tans = outs[:len(carry)], iter(outs[len(carry):])
-    return primals_out, [next(tans) if z else ad.Zero(tan_aval(p)) for p, z in zip(primals_out, carry_nz)]
-
-
-def _trace_once(fun, avals) -> bool:
-    trace_to_jaxpr(fun, avals)
-    return True
+    return primals_out, [next(tans) if z else ad.Zero(get_aval(p)) for p, z in zip(primals_out, carry_nz)]
 
 
 core.jvp_rules[while_p] = _while_jvp

@@ -731,12 +731,6 @@ def _where(condition, x, y):
     return lax.select_n_p.bind(condition, y, x)
 
 
-def _broadcast_all(*args):
-    shapes = [get_aval(a).shape for a in args]
-    shape = broadcast_shapes(*shapes)
-    return [broadcast_to(a, shape) for a in args]
-
-
 def broadcast_shapes(*shapes):
     nd = builtins.max([len(s) for s in shapes] + [0])
     out = []
