@@ -3,6 +3,7 @@ evaluation, and reverse mode by transposing the linear part (Autodidax's design)
 
 from __future__ import annotations
 
+import itertools
 from functools import reduce
 
 from jaxlite import _core as core, _lax as lax
@@ -170,11 +171,13 @@ class ConstRecipe:
 
 
 class EqnRecipe:
-    __slots__ = ("prim", "tracers_in", "params", "avals_out", "tracer_refs_out")
+    __slots__ = ("prim", "tracers_in", "params", "avals_out", "tracer_refs_out", "seq")
+    _created = itertools.count()  # equations are written in the order they were traced, as JAX does
 
     def __init__(self, prim, tracers_in, params, avals_out, tracer_refs_out):
         self.prim, self.tracers_in, self.params = prim, tracers_in, params
         self.avals_out, self.tracer_refs_out = avals_out, tracer_refs_out
+        self.seq = next(EqnRecipe._created)
 
 
 class PartialEvalTracer(Tracer):
@@ -301,7 +304,9 @@ def _toposort(out_nodes):
                     stack.append((p, False))
     for n in out_nodes:
         visit(n)
-    # an equation appears once: keep the first tracer of each recipe in order
+    # Every input of an equation was traced before it, so creation order is a
+    # topological order too: the one JAX's jaxprs list equations in.
+    order.sort(key=lambda t: t.recipe.seq if isinstance(t.recipe, EqnRecipe) else -1)
     return order
 
 
