@@ -11,11 +11,20 @@ added to every node's output, and the contribution each edge sends back from `ja
 equation's primitive; **vmap** runs `jax.make_jaxpr(jax.vmap(f))` the same way on the batch
 xs = x + [0, 0.5, 1, 1.5]. `jax.grad(f)(x)`, `f(x)` and `jax.vmap(f)(xs)` are recorded too, so
 the tests can check the equation-by-equation values against the direct calls.
+
+The same code traces a reader's own function in the browser ("Trace your own function" in
+the player): the page's Python (jaxlite installed as `jax`, numpylite as `numpy`; see
+site_src/py/tij_runner.py) imports this module from the site's Python zip and calls
+`trace_json`, which returns one preset in the very shape the bake gives, drawn by the same player.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import math
+import re
+import warnings
 
 SCHEMA_VERSION = 1
 DEVICES = 1
@@ -31,6 +40,12 @@ PRESETS = (
 GRID = tuple(-2.0 + 0.125 * i for i in range(33))  # -2 .. 2, exact in float32
 INITIAL_X = 1.0
 BATCH_OFFSETS = (0.0, 0.5, 1.0, 1.5)
+MAX_EQUATIONS = 12  # a reader's function: more would not fit the drawing
+MAX_SOURCE = 200  # characters of a reader's expression
+
+
+class GraphError(ValueError):
+    """A function this simulation cannot draw; the message says why, for a reader."""
 
 
 def number(v) -> float | str:
@@ -50,28 +65,45 @@ def make_function(source: str):
 
 
 def parse_jaxpr(closed) -> tuple[list[tuple[str, str]], list[dict]]:
-    """Names and printed types of the input variables, and each equation as printed."""
+    """Names and printed types of the input variables, and each equation as printed.
+
+    JAX prints a jaxpr on one line when it is short ("{ lambda ; a:f32[]. let b:f32[] = log a in
+    (b,) }", equations separated by "; ") and one equation per line otherwise."""
+    from jax.extend.core import ClosedJaxpr, Jaxpr
+
     jaxpr = closed.jaxpr
+    for eqn in jaxpr.eqns:
+        inner = [v for v in eqn.params.values() for v in (v if isinstance(v, (tuple, list)) else (v,))]
+        if any(isinstance(v, (Jaxpr, ClosedJaxpr)) for v in inner):
+            raise GraphError(f"f calls {eqn.primitive.name}, which holds a jaxpr of its own (jnp.where and some other "
+                             "jnp functions are jitted inside): this drawing shows flat programs of single operations.")
+        if eqn.primitive.multiple_results or len(eqn.outvars) != 1:
+            raise GraphError(f"{eqn.primitive.name} gives several results: this drawing shows one value per node.")
     if closed.consts or jaxpr.constvars:
-        raise ValueError("the presets must not close over constants")
-    lines = str(closed).splitlines()
-    header = lines[0]  # "{ lambda ; a:f32[]. let"
-    inputs = header.split(";", 1)[1].rsplit(". let", 1)[0].split()
+        raise GraphError("f uses an array constant (such as jnp.arange(3.0)): use x and plain numbers only.")
+    text = str(closed)
+    head, body = text.split(". let", 1)
+    inputs = head.split(";", 1)[1].split()
+    body = re.split(r"\s+in \(", body)[0]
+    lines = [line.strip() for line in (body.split("\n") if "\n" in text else body.split("; "))]
+    lines = [line for line in lines if line]
+    if len(lines) != len(jaxpr.eqns):
+        raise ValueError(f"cannot split {text!r} into its {len(jaxpr.eqns)} equations")
     invars = [tuple(tok.split(":", 1)) for tok in inputs]
     eqns = []
-    for line, eqn in zip(lines[1:1 + len(jaxpr.eqns)], jaxpr.eqns):
-        lhs, rhs = line.strip().split(" = ", 1)
+    for line, eqn in zip(lines, jaxpr.eqns):
+        lhs, rhs = line.split(" = ", 1)
         outs = [tuple(tok.split(":", 1)) for tok in lhs.split()]
         tokens = rhs.split()
         n = len(eqn.invars)
         head, operands = " ".join(tokens[:len(tokens) - n]), tokens[len(tokens) - n:]
         name = eqn.primitive.name
-        if not head.startswith(name) or len(outs) != 1 or eqn.primitive.multiple_results:
-            raise ValueError(f"cannot read equation {line.strip()!r}")
+        if not head.startswith(name) or len(outs) != 1:
+            raise ValueError(f"cannot read equation {line!r}")
         params = head[len(name):].strip()
         if params.startswith("[") and params.endswith("]"):
             params = params[1:-1]
-        eqns.append({"text": line.strip(), "out": outs[0], "operands": operands, "params_text": params})
+        eqns.append({"text": line, "out": outs[0], "operands": operands, "params_text": params})
     return invars, eqns
 
 
@@ -80,9 +112,11 @@ def describe_graph(closed) -> tuple[list[dict], list[dict]]:
     from jax.extend.core import Literal
 
     jaxpr = closed.jaxpr
-    invars, printed = parse_jaxpr(closed)
     if len(jaxpr.invars) != 1 or len(jaxpr.outvars) != 1:
-        raise ValueError("a preset must have one input and one output")
+        raise GraphError("f must take one number x and return one number.")
+    if isinstance(jaxpr.outvars[0], Literal) or not jaxpr.eqns:
+        raise GraphError("f(x) must compute something from x: this one has no operations to draw.")
+    invars, printed = parse_jaxpr(closed)
     (in_name, in_type), = invars
     node_of = {jaxpr.invars[0]: 0}
     nodes = [{"kind": "input", "var": in_name, "aval": in_type, "primitive": "input", "params": "",
@@ -109,8 +143,22 @@ def describe_graph(closed) -> tuple[list[dict], list[dict]]:
             "operands": operands, "equation": p["text"],
         })
     if node_of[jaxpr.outvars[0]] != len(nodes) - 1:
-        raise ValueError("the output must be the last equation's result")
+        raise GraphError("f's result must be its last operation (this one returns its input or an earlier step).")
     return nodes, edges
+
+
+def check_drawable(closed) -> None:
+    """The limits of the drawing: a few operations, each giving one float32 number."""
+    jaxpr = closed.jaxpr
+    if len(jaxpr.eqns) > MAX_EQUATIONS:
+        raise GraphError(f"f has {len(jaxpr.eqns)} operations; the drawing fits at most {MAX_EQUATIONS}: "
+                         "try a shorter expression.")
+    for eqn in jaxpr.eqns:
+        for v in eqn.outvars:
+            if v.aval.str_short(short_dtypes=True) != "f32[]":
+                raise GraphError(f"every value in the drawing must be one float32 number (f32[]), but "
+                                 f"{eqn.primitive.name} gives {v.aval.str_short(short_dtypes=True)}: "
+                                 "use arithmetic and element-wise jnp functions of x.")
 
 
 def evaluate(closed, x, eps=None):
@@ -176,12 +224,14 @@ def bake_preset(preset_id: str, source: str, label: str) -> dict:
     f = make_function(source)
     x0 = np.float32(INITIAL_X)
     closed = jax.make_jaxpr(f)(x0)
+    check_drawable(closed)
     nodes, edges = describe_graph(closed)
     offsets = np.asarray(BATCH_OFFSETS, dtype=np.float32)
     batched = jax.make_jaxpr(jax.vmap(f))(x0 + offsets)
     bnodes, bedges = describe_graph(batched)
     if [n["primitive"] for n in bnodes] != [n["primitive"] for n in nodes] or bedges != edges:
-        raise ValueError(f"{preset_id}: vmap changed the graph; this player shows both on one layout")
+        raise GraphError("vmap changes this function's graph (the drawing shows both on one layout): "
+                         "use element-wise operations on x only.")
     for n, b in zip(nodes, bnodes):
         n["vmap_aval"] = b["aval"]
         n["vmap_equation"] = b["equation"]
@@ -203,7 +253,7 @@ def bake_preset(preset_id: str, source: str, label: str) -> dict:
             "values": [number(v) for v in values],
             "adjoints": [number(a) for a in adjoints],
             "edge_adjoints": [number(c) for c in contributions],
-            "f": number(f(x)),
+            "f": number(f(jnp.asarray(x))),
             "dfdx": number(jax.grad(f)(x)),
             "batch_x": [number(v) for v in xs],
             "batch_values": [[number(v) for v in np.asarray(bv)] for bv in bvalues],
@@ -234,3 +284,35 @@ def bake() -> dict:
         "batch_offsets": [float(o) for o in BATCH_OFFSETS],
         "presets": [bake_preset(*p) for p in PRESETS],
     }
+
+
+def trace_reader_function(source: str) -> dict:
+    """A reader's f(x) = <expression>, traced as a preset is baked (here under jaxlite).
+    GraphError says, for the reader, what is wrong with the expression."""
+    source = " ".join(source.split())
+    if not source:
+        raise GraphError("Type an expression in x, for example jnp.cos(x) * x.")
+    if len(source) > MAX_SOURCE:
+        raise GraphError(f"That expression has {len(source)} characters; keep it under {MAX_SOURCE}.")
+    try:
+        ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        raise GraphError(f"That is not a Python expression ({exc.msg}). Write the right-hand side of "
+                         "f(x) = ..., for example jnp.sin(x) ** 2.") from None
+    try:
+        with warnings.catch_warnings():  # log(x) is NaN below 0: the drawing shows it; no warning to print
+            warnings.simplefilter("ignore")
+            return bake_preset("yours", source, source)
+    except GraphError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the reader's expression failed: say how
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise GraphError(f"{type(exc).__name__}: {message}" if message else type(exc).__name__) from None
+
+
+def trace_json(source: str) -> str:
+    """`trace_reader_function` for the page: {"preset": ...} or {"error": message}, as JSON."""
+    try:
+        return json.dumps({"preset": trace_reader_function(source)})
+    except GraphError as exc:
+        return json.dumps({"error": str(exc)})

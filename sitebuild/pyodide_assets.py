@@ -7,7 +7,9 @@ when a reader first runs or edits a cell (site_src/assets/js/runner-worker.js).
   pinned npm package in site_src/node_modules (no CDN). The version is in
   the path, so a new Pyodide is never mixed with a cached old one.
 - `assets/py/tij-python-<hash>.zip`: jaxlite, numpylite and tij_runner.py
-  from site_src/py, unpacked into Pyodide's file system. The zip is
+  from site_src/py, and sims/graph_tracer.py (which traces a reader's own
+  function with the code that bakes the presets), unpacked into Pyodide's
+  file system. The zip is
   byte-for-byte reproducible and named by a hash of its content, so a
   browser never runs a cached old jaxlite.
 - `assets/py/manifest.json`: where those two are, relative to the manifest:
@@ -30,6 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PYODIDE_PACKAGE = ROOT / "site_src" / "node_modules" / "pyodide"
 PY_SOURCE = ROOT / "site_src" / "py"
 PY_CONTENTS = ("jaxlite", "numpylite", "tij_runner.py")  # under site_src/py
+# Simulation code that also runs in the browser, kept where it is baked (its path in the zip
+# is its path in the repository): the graph tracer traces a reader's own function with it.
+SIM_CONTENTS = ("sims/__init__.py", "sims/graph_tracer.py")
 # The core runtime: the loader (an ES module, as the Worker is), the WebAssembly
 # module and its JavaScript glue, the standard library, and the package index it reads at start.
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
@@ -66,16 +71,20 @@ def pyodide_version() -> str:
 
 
 def python_zip() -> bytes:
-    """jaxlite, numpylite and tij_runner.py as a zip; the same sources always
-    give the same bytes (sorted names, fixed times and permissions)."""
-    files = []
+    """jaxlite, numpylite, tij_runner.py and the simulations' browser code as
+    a zip; the same sources always give the same bytes (sorted names, fixed
+    times and permissions)."""
+    files = {}  # name in the zip -> file
     for item in PY_CONTENTS:
         path = PY_SOURCE / item
-        files += [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+        for p in [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts]:
+            files[p.relative_to(PY_SOURCE).as_posix()] = p
+    for item in SIM_CONTENTS:
+        files[item] = ROOT / item
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(files, key=lambda p: p.relative_to(PY_SOURCE).as_posix()):
-            info = zipfile.ZipInfo(path.relative_to(PY_SOURCE).as_posix(), ZIP_TIME)
+        for name, path in sorted(files.items()):
+            info = zipfile.ZipInfo(name, ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes(), compresslevel=9)

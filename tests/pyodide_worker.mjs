@@ -6,7 +6,8 @@
 //   node --experimental-vm-modules tests/pyodide_worker.mjs < request.json
 //
 // request: {"pyodideURL", "zipURL", "devices", "runs": [{"id", "code", "index"}]}
-// (URLs may be file: URLs or paths). Prints every message the worker posts,
+// (URLs may be file: URLs or paths; a run with its own "type", e.g. "call",
+// is sent as it is). Prints every message the worker posts,
 // one JSON object a line, and exits after the last run's "done" or a "fatal".
 
 import fs from "node:fs";

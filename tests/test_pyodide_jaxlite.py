@@ -10,6 +10,7 @@ import hashlib
 import http.server
 import json
 import subprocess
+import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -35,10 +36,12 @@ def runtime(built) -> dict:
             "command": command}
 
 
-def run_worker(runtime: dict, codes: list[str], devices: int = 1) -> list[dict]:
-    """Every message the Worker posts while it starts and runs `codes` as cells 1, 2, ..."""
-    request = {"pyodideURL": f"{runtime['pyodide']}/", "zipURL": str(runtime["zip"]), "devices": devices,
-               "runs": [{"id": i, "code": code, "index": i} for i, code in enumerate(codes)]}
+def run_worker(runtime: dict, codes: list, devices: int = 1) -> list[dict]:
+    """Every message the Worker posts while it starts and runs `codes` as cells 1, 2, ...
+    A dict in `codes` is sent as it is, with its id: e.g. a "call" message."""
+    runs = [dict(code, id=i) if isinstance(code, dict) else {"id": i, "code": code, "index": i}
+            for i, code in enumerate(codes)]
+    request = {"pyodideURL": f"{runtime['pyodide']}/", "zipURL": str(runtime["zip"]), "devices": devices, "runs": runs}
     proc = subprocess.run(runtime["command"], input=json.dumps(request), capture_output=True, text=True,
                           cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -114,6 +117,29 @@ def test_cells_share_one_namespace_stream_output_and_report_errors_in_the_reader
     long = outputs(messages, 3)["stdout"]
     assert long.startswith("ab" * 100) and "20,001 more characters not shown" in long and len(long) < 20_200
     assert outputs(messages, 4)["error"]["type"] == "SyntaxError"
+
+
+def test_the_graph_tracer_traces_a_readers_function_in_pyodide_as_jaxlite_does_in_cpython(runtime):
+    source = "jnp.cos(x) * x ** 2"
+    messages = run_worker(runtime, [
+        "x = 1",  # a cell's namespace is not the tracer's
+        {"type": "call", "module": "sims.graph_tracer", "name": "trace_json", "argument": source},
+        {"type": "call", "module": "sims.graph_tracer", "name": "trace_json", "argument": "jnp.sin(y)"},
+        {"type": "call", "module": "sims.graph_tracer", "name": "no_such_function", "argument": ""},
+        "print(x)",
+    ])
+    script = ("import sys; sys.path[:0] = ['site_src/py', '.']; import jaxlite; jaxlite.install_as_jax(); "
+              f"from sims import graph_tracer; print(graph_tracer.trace_json({source!r}))")
+    here = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert here.returncode == 0, here.stderr
+    traced = outputs(messages, 1)
+    assert traced["error"] is None and json.loads(traced["value"]) == json.loads(here.stdout)
+    assert [n["primitive"] for n in json.loads(traced["value"])["preset"]["nodes"]] == ["input", "cos", "integer_pow", "mul"]
+    assert json.loads(outputs(messages, 2)["value"]) == {"error": "NameError: name 'y' is not defined"}
+    missing = outputs(messages, 3)
+    assert missing["value"] is None
+    assert missing["error"]["display"] == "AttributeError: sims.graph_tracer has no function no_such_function"
+    assert outputs(messages, 4)["stdout"] == "1\n"  # Python goes on after the failed call
 
 
 def test_a_worker_whose_python_cannot_load_reports_fatal(runtime, tmp_path):

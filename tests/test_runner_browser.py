@@ -56,6 +56,28 @@ def test_nothing_of_the_runner_loads_with_the_page_beyond_its_script(page, site_
     assert cell(page, 1).get_by_role("button", name="Run cell 1").is_visible()
 
 
+def python_requests(page) -> list[str]:
+    names = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    return [url for url in names if "/assets/pyodide/" in url or "/assets/py/" in url]
+
+
+@pytest.mark.parametrize("save_data", [False, True])
+def test_python_is_prewarmed_when_the_page_idles_unless_the_browser_asks_to_save_data(page, site_url, save_data):
+    if save_data:  # what Chromium reports with the Data Saver / Lite mode setting on
+        page.add_init_script("Object.defineProperty(navigator, 'connection', {value: {saveData: true}})")
+    page.goto(site_url + CHAPTER)
+    cell(page, 1).get_by_role("button", name="Run cell 1").hover()  # the pointer rests on Run, too
+    if not save_data:
+        page.wait_for_function("performance.getEntriesByType('resource').some(e => e.name.includes('/assets/py/'))",
+                               timeout=30_000)  # pre-warmed: after 3 s idle, with no click
+        return
+    page.wait_for_timeout(5_000)  # past the idle (3 s) and the hover (0.3 s) pre-warm
+    assert python_requests(page) == []
+    run(page, 1)  # asked for: it loads and runs
+    wait_until_run(page, 1)
+    assert python_requests(page)
+
+
 def test_a_cell_run_first_runs_the_earlier_cells_and_matches_the_baked_jaxpr(page, site_url):
     page.goto(site_url + CHAPTER)
     run(page, 3)  # needs f and x from cell 2, jax from cell 1

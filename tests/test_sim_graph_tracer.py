@@ -163,6 +163,115 @@ def test_jit_view_shows_the_jaxprs_abstract_values(presets):
         assert preset["grad_jaxpr"] == str(jax.make_jaxpr(jax.grad(f))(np.float32(1.0)))
 
 
+# ---- "Trace your own function": the baker's code under jaxlite ----------------------------
+#
+# In the browser, sims/graph_tracer.py runs under jaxlite (installed as `jax`, numpylite as
+# `numpy`). Here the same calls run under jaxlite in a child Python and under real JAX in this
+# one, and must agree: the same graph and jaxprs, every number within float32 round-off.
+
+READER_FUNCTIONS = ["jnp.cos(x) * x ** 2", "1 / (1 + jnp.exp(-x))", "jnp.sqrt(x ** 2 + 1) - x", "x * x * x",
+                    "jnp.log(x)", "jnp.maximum(x, 0.5) * jnp.sin(x)"]
+REJECTED = {  # expression -> what the reader is told (the start of it)
+    "": "Type an expression in x",
+    "x": "f(x) must compute something from x",
+    "2.0": "f(x) must compute something from x",
+    "jnp.sin(x": "That is not a Python expression ('(' was never closed)",
+    "jnp.sin(y)": "NameError: name 'y' is not defined",
+    "jnp.where(x > 0, x, -x)": "every value in the drawing must be one float32 number (f32[]), but gt gives bool[]",
+    "x // 2": "f calls jit, which holds a jaxpr of its own",
+    "jnp.array([x, x])": "every value in the drawing must be one float32 number (f32[]), but broadcast_in_dim gives f32[1]",
+    " + ".join(["jnp.sin(x)"] * 7): "f has 13 operations; the drawing fits at most 12",
+    "x" + " + x" * 70: "That expression has 281 characters; keep it under 200",
+}
+JAXLITE_TRACE = """
+import json, sys
+sys.path[:0] = ["site_src/py", "."]
+import jaxlite
+jaxlite.install_as_jax()
+from sims import graph_tracer
+print(json.dumps({s: json.loads(graph_tracer.trace_json(s)) for s in json.loads(sys.argv[1])}))
+"""
+
+
+@pytest.fixture(scope="module")
+def traced_by_jaxlite(presets):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sources = [p["source"] for p in presets.values()] + READER_FUNCTIONS + list(REJECTED)
+    done = subprocess.run([sys.executable, "-c", JAXLITE_TRACE, json.dumps(sources)], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert not done.stderr  # not even a warning (log(x) is NaN for x < 0; the drawing shows it)
+    return json.loads(done.stdout)
+
+
+def assert_same_preset(lite: dict, real: dict, where: str):
+    """Equal but for float32 round-off, and the parameters JAX hides when they are None."""
+    assert lite.keys() == real.keys(), where
+    for key, a in real.items():
+        b, at = lite[key], f"{where}.{key}"
+        if key == "params_full":  # JAX's accuracy=None, out_dtype=None: jaxlite has no such parameters
+            assert b == {k: v for k, v in a.items() if k in b} and all(a[k] == "None" for k in a.keys() - b.keys()), at
+        elif isinstance(a, dict):
+            assert_same_preset(b, a, at)
+        elif isinstance(a, list):
+            assert len(a) == len(b), at
+            for i, (x, y) in enumerate(zip(a, b)):
+                if isinstance(x, dict):
+                    assert_same_preset(y, x, f"{at}[{i}]")
+                elif isinstance(x, list):
+                    assert_same_preset({"v": y}, {"v": x}, f"{at}[{i}]")
+                elif isinstance(x, float) and isinstance(y, float):
+                    assert math.isclose(x, y, rel_tol=1e-6, abs_tol=1e-7), (f"{at}[{i}]", x, y)
+                else:
+                    assert x == y, (f"{at}[{i}]", x, y)
+        elif isinstance(a, float) and isinstance(b, float):
+            assert math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-7), (at, a, b)
+        else:
+            assert a == b, (at, a, b)
+
+
+def test_a_preset_traced_by_jaxlite_is_the_bake_of_real_jax(presets, traced_by_jaxlite):
+    for pid, baked in presets.items():
+        live = traced_by_jaxlite[baked["source"]]["preset"]
+        assert live["id"] == "yours" and live["label"] == baked["source"]
+        assert_same_preset(live, dict(baked, id="yours", label=baked["source"]), pid)
+
+
+def test_a_readers_function_traced_by_jaxlite_matches_the_same_trace_by_real_jax(envelope, traced_by_jaxlite):
+    from sims import graph_tracer
+
+    for source in READER_FUNCTIONS:
+        real = graph_tracer.trace_reader_function(source)
+        live = traced_by_jaxlite[source]["preset"]
+        assert_same_preset(live, real, source)
+        validate(SIM, dict(envelope, data=dict(envelope["data"], presets=[live])))  # what the player draws
+
+
+def test_functions_the_drawing_cannot_show_are_refused_with_the_same_reason_by_jax_and_jaxlite(traced_by_jaxlite):
+    from sims import graph_tracer
+
+    for source, reason in REJECTED.items():
+        with pytest.raises(graph_tracer.GraphError) as real:
+            graph_tracer.trace_reader_function(source)
+        assert str(real.value).startswith(reason), (source, str(real.value))
+        assert traced_by_jaxlite[source] == {"error": str(real.value)}, source
+
+
+def test_a_short_jaxpr_printed_on_one_line_is_read_as_well_as_a_long_one():
+    import jax
+
+    from sims import graph_tracer
+
+    closed = jax.make_jaxpr(lambda x: x * x * x)(np.float32(1.0))
+    assert "\n" not in str(closed)
+    _, eqns = graph_tracer.parse_jaxpr(closed)
+    assert [e["text"] for e in eqns] == ["b:f32[] = mul a a", "c:f32[] = mul b a"]
+
+
 # ---- the player in Chromium ------------------------------------------------------------
 
 def open_sim(page, url):
@@ -304,3 +413,43 @@ def test_with_reduced_motion_play_reveals_everything_at_once_and_nothing_moves(p
     press(page, frame.get_by_role("button", name="Step back"), "Enter")
     page.wait_for_timeout(1200)  # no timer runs: nothing advances by itself
     assert shown(frame) == n - 1
+
+
+@pytest.mark.browser
+def test_trace_your_own_function_draws_jaxlites_trace_of_it_labelled_as_such(page, site_url):
+    import re
+
+    from playwright.sync_api import expect
+
+    from sims import graph_tracer
+
+    source = "jnp.cos(x) * x ** 2"
+    real = graph_tracer.trace_reader_function(source)  # the same trace by real JAX, to compare with
+    frame, data = open_sim(page, site_url + "/sims/graph-tracer/")
+    field = frame.get_by_label("Trace your own: f(x) =")
+    field.fill(source)
+    field.press("Enter")
+    said = frame.locator('[id$="-custom-status"]')
+    expect(said).to_have_text(re.compile(r"^Traced f\(x\) = jnp\.cos\(x\) \* x \*\* 2 in [\d.]+ s: 4 nodes"), timeout=90_000)
+    assert frame.get_by_label("Function").input_value() == str(len(data["presets"]))  # chosen, after the presets
+    assert "traced in your browser by jaxlite" in frame.locator('[id$="-origin"]').inner_text()
+    assert frame.locator(".gt-node").count() == len(real["nodes"])
+    press(page, frame.get_by_role("button", name="Step", exact=True), "Enter", len(real["nodes"]))
+    point = real["points"][data["initial_index"]]
+    for i, value in enumerate(point["values"]):
+        assert js_format(value) in frame.locator(f'.gt-node[data-node="{i}"]').text_content()
+    assert "(yours, traced by jaxlite)" in frame.locator(".jax-sim__status").inner_text()
+    assert frame.locator('[id$="-jaxpr"]').inner_text() == real["jaxpr"]
+
+    press(page, frame.get_by_role("radio", name="Forward"), "ArrowRight", 2)  # grad: adjoints from jaxlite too
+    press(page, frame.get_by_role("button", name="Step", exact=True), "Enter", len(real["nodes"]))
+    assert frame.locator('[data-readout="dfdx"] strong').inner_text() == js_format(point["dfdx"])
+
+    field.fill("jnp.sin(y)")
+    frame.get_by_role("button", name="Trace").click()
+    expect(said).to_have_text("Not traced: NameError: name 'y' is not defined", timeout=30_000)
+
+    page.reload()  # the reader's last function is still there; a preset is shown, labelled as real JAX's
+    frame, _ = open_sim(page, site_url + "/sims/graph-tracer/")
+    assert frame.get_by_label("Trace your own: f(x) =").input_value() == "jnp.sin(y)"
+    assert frame.locator('[id$="-origin"]').inner_text() == "A preset: traced by real JAX when this site was built."

@@ -9,13 +9,20 @@
  * (jax.grad), what each edge sends back (jax.vjp), and the batched values of
  * jax.vmap(f) on xs = x + [0, 0.5, 1, 1.5]. This player only lays the graph
  * out and reveals baked values one node at a time: it computes no JAX result.
- * State: { preset, xIndex, mode, step, playing }; step = how many nodes of the
- * current mode's order are revealed.
+ *
+ * "Trace your own function": the reader's f(x) goes to the page's Python
+ * (window.ThinkingInJaxPython, from runner.js: Pyodide with jaxlite as jax),
+ * where sims/graph_tracer.py, the baker itself, traces it into one more preset
+ * of the same shape; it is drawn the same way and labelled as jaxlite's.
+ *
+ * State: { preset, xIndex, mode, step, playing, custom }; step = how many
+ * nodes of the current mode's order are revealed; custom = the reader's traced
+ * preset (index data.presets.length), or null.
  */
 (function () {
   "use strict";
 
-  var W = 680;
+  var MIN_W = 680, MIN_PITCH = 136; // a wider graph grows to the right (and scrolls on narrow screens)
   var NODE_W = 106;
   var LEFT = 8, RIGHT = 76, TOP = 16, ROW_GAP = 34, LANE = 40;
   var STEP_MS = 900;
@@ -26,8 +33,17 @@
     { id: "vmap", label: "vmap" }
   ];
   var MODE_NAMES = { forward: "Forward", jit: "JIT trace", grad: "grad", vmap: "vmap" };
+  var EXAMPLE = "jnp.cos(x) * x ** 2";
+  var SOURCE_KEY = "thinking-in-jax:graph-tracer:v1:source"; // the reader's function survives a reload
 
-  function presetOf(data, state) { return data.presets[state.preset] || data.presets[0]; }
+  function presetOf(data, state) {
+    if (state.custom && state.preset === data.presets.length) return state.custom;
+    return data.presets[state.preset] || data.presets[0];
+  }
+  function isCustom(data, state) { return !!state.custom && state.preset === data.presets.length; }
+  function labelOf(data, state) {
+    return presetOf(data, state).label + (isCustom(data, state) ? " (yours, traced by jaxlite)" : "");
+  }
   function pointOf(data, state) { var p = presetOf(data, state); return p.points[state.xIndex] || p.points[0]; }
 
   /* Reveal order: values flow left to right, adjoints right to left. */
@@ -69,7 +85,8 @@
     for (i = 0; i < n; i++) byCol[col[i]].push(i);
     var rows = Math.max.apply(null, byCol.map(function (b) { return b.length; }));
     var nodeH = mode === "vmap" ? 134 : mode === "grad" ? 88 : 72;
-    var pitch = ncols > 1 ? (W - LEFT - RIGHT - NODE_W) / (ncols - 1) : 0;
+    var width = Math.max(MIN_W, LEFT + RIGHT + NODE_W + (ncols - 1) * MIN_PITCH);
+    var pitch = ncols > 1 ? (width - LEFT - RIGHT - NODE_W) / (ncols - 1) : 0;
     // An edge that skips a column runs in a lane under the nodes, or over them when it
     // enters its equation's upper operand slot (so that wires do not cross).
     var above = false, below = false, skipAbove = [];
@@ -87,7 +104,7 @@
       });
     }
     var bottom = top + rows * nodeH + (rows - 1) * ROW_GAP;
-    return { pos: pos, col: col, nodeH: nodeH, skipAbove: skipAbove,
+    return { pos: pos, col: col, nodeH: nodeH, skipAbove: skipAbove, width: width,
              laneAbove: top - LANE / 2 - 4, laneBelow: bottom + LANE / 2 + 4,
              height: bottom + (below ? LANE + 14 : 18) };
   }
@@ -139,6 +156,9 @@
       onclick: function () { ctx.setState({ step: 0, playing: false }); } }, "Reset");
     refs.counter = h("span", { id: id + "-counter", style: "font-variant-numeric:tabular-nums;" });
 
+    refs.origin = h("p", { id: id + "-origin", style: "margin:0 0 0.3em;font-size:0.75rem;" });
+    var custom = customForm(data, ctx, refs);
+
     refs.source = h("code", { id: id + "-source" });
     refs.svgBox = h("div", { id: id + "-graph", style: "overflow-x:auto;" });  // phones scroll, text stays legible
     refs.readout = h("p", { id: id + "-readout", style: "margin:0.4em 0;display:flex;flex-wrap:wrap;gap:0.3em 1.6em;font-variant-numeric:tabular-nums;" });
@@ -148,16 +168,100 @@
     view.textContent = "";
     view.appendChild(h("div", { style: row },
       h("label", { for: id + "-preset", style: "font-weight:700;" }, "Function"), refs.select, modes));
+    view.appendChild(custom);
     view.appendChild(h("div", { style: row },
       h("label", { for: id + "-x", style: "font-weight:700;" }, "Input x"), refs.range, refs.xOut));
     view.appendChild(h("div", { style: row + "gap:0.4em 0.6em;" },
       refs.back, refs.step, refs.play, refs.reset, refs.counter));
     view.appendChild(h("p", { style: "margin:0 0 0.3em;font-size:0.75rem;" }, "Python: ", refs.source));
+    view.appendChild(refs.origin);
     view.appendChild(refs.svgBox);
     view.appendChild(refs.readout);
     view.appendChild(refs.jaxprTitle);
     view.appendChild(refs.jaxpr);
     return refs;
+  }
+
+  /* ---- "Trace your own function": the reader's f(x), traced by jaxlite ----- */
+
+  function savedSource() {
+    try { return window.localStorage.getItem(SOURCE_KEY); } catch (e) { return null; }
+  }
+
+  function saveSource(text) {
+    try { window.localStorage.setItem(SOURCE_KEY, text); } catch (e) { /* private mode: kept for this visit only */ }
+  }
+
+  function customForm(data, ctx, refs) {
+    var h = ctx.h, id = ctx.id;
+    var python = function () { return window.ThinkingInJaxPython; };
+    refs.customInput = h("input", { type: "text", id: id + "-custom", value: savedSource() || EXAMPLE,
+      spellcheck: "false", autocomplete: "off", autocapitalize: "off", "aria-describedby": id + "-custom-help",
+      style: "flex:1 1 16em;min-width:12em;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;" +
+        "font-size:0.8rem;padding:0.3em 0.5em;border:1px solid var(--md-default-fg-color--light);border-radius:4px;" +
+        "background:var(--md-default-bg-color);color:var(--md-default-fg-color);",
+      oninput: function () { saveSource(refs.customInput.value); },
+      onfocus: function () { if (python() && python().prewarm) python().prewarm(); } });
+    refs.trace = h("button", { type: "submit", class: "md-button", id: id + "-trace",
+      style: "margin:0;padding:0.25em 0.9em;font-size:0.7rem;cursor:pointer;" }, "Trace");
+    refs.customStatus = h("p", { id: id + "-custom-status", role: "status", style: "margin:0.2em 0 0;font-size:0.75rem;flex-basis:100%;" });
+    var tracing = false;
+    var form = h("form", { class: "gt-custom", style: "display:flex;flex-wrap:wrap;align-items:center;gap:0.4em 0.6em;margin:0 0 0.8em;",
+      onsubmit: function (event) {
+        event.preventDefault();
+        if (tracing) return;
+        var say = function (text, failed) {
+          refs.customStatus.textContent = text;
+          refs.customStatus.style.color = failed ? ctx.colors.accent : "";
+        };
+        if (!python()) {
+          say("Tracing needs the page's Python runner (runner.js), which did not load: reload the page.", true);
+          return;
+        }
+        var source = refs.customInput.value;
+        saveSource(source);
+        tracing = true;
+        refs.trace.setAttribute("aria-disabled", "true");
+        var started = Date.now();
+        python().call("sims.graph_tracer", "trace_json", source, function (stage) {
+          say(stage === "starting" ? "Starting Python in your browser (the first time downloads about 12 MB)…"
+            : "Tracing f with jaxlite…");
+        }).then(function (text) {
+          var answer = JSON.parse(text);
+          if (answer.error) { say("Not traced: " + answer.error, true); return; }
+          var preset = answer.preset;
+          if (!preset || !preset.nodes || !preset.points || preset.points.length !== data.grid.length) {
+            throw new Error("the trace came back in an unexpected shape");
+          }
+          say("Traced f(x) = " + preset.label + " in " + ((Date.now() - started) / 1000).toFixed(1) +
+            " s: " + preset.nodes.length + " nodes, chosen under Function.");
+          ctx.setState({ custom: preset, preset: data.presets.length, step: 0, playing: false });
+        }).catch(function (err) {
+          say("Not traced: " + err.message, true);
+        }).finally(function () {
+          tracing = false;
+          refs.trace.removeAttribute("aria-disabled");
+        });
+      } },
+      h("label", { for: id + "-custom", style: "font-weight:700;" }, "Trace your own: f(x) ="),
+      refs.customInput, refs.trace,
+      h("p", { id: id + "-custom-help", style: "margin:0;font-size:0.75rem;flex-basis:100%;color:var(--md-default-fg-color--light);" },
+        "An expression in x using jnp (jax.numpy), such as jnp.tanh(x) * x. It is traced in your browser by jaxlite, " +
+        "this course's small JAX written in Python; the functions in the list were traced by real JAX when the site was built."),
+      refs.customStatus);
+    return form;
+  }
+
+  /* The select lists the presets, then the reader's traced function once there is one. */
+  function syncOptions(refs, data, state, ctx) {
+    var extra = refs.select.options[data.presets.length];
+    if (!state.custom) {
+      if (extra) extra.remove();
+      return;
+    }
+    var text = "f(x) = " + state.custom.label + " (yours, jaxlite)";
+    if (!extra) refs.select.appendChild(ctx.h("option", { value: String(data.presets.length) }, text));
+    else extra.textContent = text;
   }
 
   function tick(refs, data, ctx) {
@@ -271,9 +375,10 @@
         "marker-start": mode === "grad" ? "url(#" + ctx.id + "-arrow-" + (outLive ? "on" : "off") + ")" : null }),
       h("svg:text", { x: ox + 28, y: oy + 4, "font-size": 12, "font-family": mono, fill: outLive ? color : c.muted }, outLabel));
 
-    var title = MODE_NAMES[mode] + " view of the computation graph of f(x) = " + preset.label +
+    var title = MODE_NAMES[mode] + " view of the computation graph of f(x) = " + labelOf(data, state) +
       ": " + preset.nodes.length + " nodes, " + state.step + " revealed.";
-    return h("svg:svg", { viewBox: "0 0 " + W + " " + Math.ceil(L.height), role: "img", "aria-label": title, style: "min-width:520px;",
+    return h("svg:svg", { viewBox: "0 0 " + L.width + " " + Math.ceil(L.height), role: "img", "aria-label": title,
+      style: "min-width:" + Math.round(520 * L.width / MIN_W) + "px;",
       "data-mode": mode, "data-step": state.step },
       h("svg:title", {}, title), defs, wires, boxes, output);
   }
@@ -341,7 +446,7 @@
     title: "Graph tracer: one jaxpr, four views",
 
     initialState: function (data) {
-      return { preset: 0, xIndex: data.initial_index, mode: "forward", step: 0, playing: false };
+      return { preset: 0, xIndex: data.initial_index, mode: "forward", step: 0, playing: false, custom: null };
     },
 
     render: function (view, data, state, ctx) {
@@ -359,6 +464,7 @@
       if (state.playing && !refs.timer) refs.timer = ctx.every(STEP_MS, function () { tick(refs, data, ctx); });
       if (!state.playing && refs.timer) { refs.timer(); refs.timer = null; }
 
+      syncOptions(refs, data, state, ctx);
       refs.select.value = String(state.preset);
       MODES.forEach(function (m) { refs.radios[m.id].checked = m.id === state.mode; });
       refs.range.value = String(state.xIndex);
@@ -370,6 +476,9 @@
       refs.step.setAttribute("aria-disabled", state.step >= n ? "true" : "false");
       refs.counter.textContent = state.step + " of " + n + " nodes revealed";
       refs.source.textContent = "f = lambda x: " + preset.source;
+      refs.origin.textContent = isCustom(data, state)
+        ? "Your function: traced in your browser by jaxlite, this course's small JAX in Python — not by real JAX."
+        : "A preset: traced by real JAX when this site was built.";
 
       refs.svgBox.textContent = "";
       refs.svgBox.appendChild(drawGraph(data, state, ctx));
@@ -385,7 +494,7 @@
       var fmt = numberText;
       var n = preset.nodes.length, mode = state.mode, order = orderOf(preset, mode);
       var at = " at x = " + fmt(point.x, 3);
-      var head = MODE_NAMES[mode] + " mode, f(x) = " + preset.label;
+      var head = MODE_NAMES[mode] + " mode, f(x) = " + labelOf(data, state);
       if (state.step === 0) {
         var what = mode === "grad" ? "adjoints flow from the output back to the input"
           : mode === "jit" ? "the tracer's abstract values flow through the " + (n - 1) + " equations"
@@ -431,7 +540,7 @@
       var last = { forward: ["value"], jit: ["abstract value"], grad: ["value", "adjoint ∂f/∂variable"],
         vmap: ["4 values (xs = " + point.batch_x.map(function (v) { return fmt(v, 3); }).join(", ") + ")"] }[mode];
       return {
-        caption: MODE_NAMES[mode] + " mode: the nodes of f(x) = " + preset.label +
+        caption: MODE_NAMES[mode] + " mode: the nodes of f(x) = " + labelOf(data, state) +
           (mode === "jit" ? "" : " at x = " + fmt(point.x, 3)) + ", in the order they are revealed",
         columns: columns.concat(last),
         rows: rows

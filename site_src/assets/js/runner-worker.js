@@ -19,6 +19,11 @@
  *         traceback says "<cell N>" as the baked output does. Runs sent
  *         before "ready" wait for it; cells run one at a time, in order, in
  *         one namespace per worker.
+ *     {type: "call", id, module, name, argument}
+ *         Call module.name(argument) (a string in, a string out) outside the
+ *         cells' namespace, in turn with the runs: a simulation's live code,
+ *         e.g. sims.graph_tracer.trace_json. Answered by "done" with value:
+ *         the returned string.
  *   worker -> page
  *     {type: "ready", seconds}              Pyodide started, jaxlite installed
  *     {type: "stdout" | "stderr", id, text} output while the cell runs, in order
@@ -35,6 +40,7 @@ const PY_DIR = "/home/pyodide/tij"; // where the zip is unpacked; on sys.path
 const FLUSH_MS = 50; // streamed output waits at most this long between messages
 const FLUSH_CHARS = 8192; // ... or until this much has gathered
 
+let pyodide = null;
 let page = null; // tij_runner.Page: the page's namespace, jaxlite as jax
 let currentId = null; // the run whose output is being streamed
 let queue = Promise.resolve(); // init, then runs, one after another
@@ -47,6 +53,7 @@ self.onmessage = (event) => {
   const message = event.data;
   if (message.type === "init") queue = queue.then(() => init(message));
   else if (message.type === "run") queue = queue.then(() => run(message));
+  else if (message.type === "call") queue = queue.then(() => call(message));
 };
 
 /* Pyodide compiles its .wasm with WebAssembly.instantiateStreaming, which
@@ -70,7 +77,8 @@ async function init({ pyodideURL, zipURL, devices }) {
   try {
     const indexURL = runtimeFolder(new URL(pyodideURL, self.location.href).href);
     const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-    const [pyodide, zip] = await Promise.all([loadPyodide({ indexURL }), fetchBytes(zipURL)]);
+    const [runtime, zip] = await Promise.all([loadPyodide({ indexURL }), fetchBytes(zipURL)]);
+    pyodide = runtime;
     pyodide.setStdout({ batched: (line) => emit("stdout", line + "\n") });
     pyodide.setStderr({ batched: (line) => emit("stderr", line + "\n") });
     pyodide.unpackArchive(zip, "zip", { extractDir: PY_DIR });
@@ -95,6 +103,44 @@ async function fetchBytes(url) {
 }
 
 function run({ id, code, index }) {
+  answer(id, () => JSON.parse(page.run_json(code, index || 0, emit)));
+}
+
+function call({ id, module, name, argument }) {
+  answer(id, () => {
+    let fn;
+    try {
+      fn = pyodide.pyimport(module)[name];
+    } catch (err) {
+      return failed(err);
+    }
+    if (typeof fn !== "function") return { value: null, error: pythonError("AttributeError", `${module} has no function ${name}`) };
+    try {
+      return { value: fn(argument), error: null };
+    } catch (err) {
+      return failed(err);
+    } finally {
+      if (fn.destroy) fn.destroy();
+    }
+  });
+}
+
+/** A Python exception raised by a called function (a bug in it), as Python
+ * prints it; anything else is Pyodide itself failing, thrown on. */
+function failed(err) {
+  if (!err || typeof err.type !== "string") throw err;
+  const lines = String(err.message).trim().split("\n");
+  const last = lines[lines.length - 1];
+  const message = last.startsWith(err.type + ": ") ? last.slice(err.type.length + 2) : last;
+  return { value: null, error: pythonError(err.type, message, err.message) };
+}
+
+function pythonError(type, message, traceback = "") {
+  return { type, message, display: `${type}: ${message}`, traceback, mro: [type, "Exception", "BaseException", "object"] };
+}
+
+/** Post "done" for request id with what work() gives ({value, error}). */
+function answer(id, work) {
   const start = performance.now();
   const seconds = () => (performance.now() - start) / 1000;
   if (page === null) {
@@ -105,7 +151,7 @@ function run({ id, code, index }) {
   currentId = id;
   let result;
   try {
-    result = JSON.parse(page.run_json(code, index || 0, emit));
+    result = work();
   } catch (err) {
     // run_cell reports every Python exception itself: this is Pyodide failing
     // (out of WebAssembly memory or stack), after which it cannot go on.
@@ -148,7 +194,7 @@ function flush() {
 }
 
 function crash(message) {
-  return { type: "RuntimeError", message, display: `RuntimeError: ${message}`, traceback: "", mro: ["RuntimeError", "Exception", "BaseException", "object"] };
+  return pythonError("RuntimeError", message);
 }
 
 function describe(err) {

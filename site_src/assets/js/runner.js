@@ -16,6 +16,10 @@
  *   the reader is told so.
  * Cells marked browser-unavailable show why and keep their baked output.
  * Nothing here loads until a reader edits or runs a cell, or the page idles.
+ *
+ * Simulations reach the same Python through window.ThinkingInJaxPython.call
+ * (the graph tracer traces a reader's own function with it): one Python per
+ * page, used by one cell or call at a time.
  */
 (function () {
   "use strict";
@@ -35,6 +39,9 @@
     manifest: new URL("../../py/manifest.json", here).href // where Pyodide and our Python's zip are
   };
   var FROM_FILE = location.protocol === "file:";
+  var FROM_FILE_MESSAGE = "Running code needs the page to come from a web server: browsers do not start Python " +
+    "(WebAssembly) in pages opened as files. In a terminal, in the folder that holds the site, run " +
+    "`python3 -m http.server`, then open http://localhost:8000/ and this page there.";
   var memory = {}; // edits, when localStorage is unavailable (private mode, sandboxed iframe)
 
   /* ---- small helpers ---- */
@@ -104,17 +111,40 @@
     this.message = message;
   }
 
-  /** One Python interpreter, in a Worker; `reset` is called whenever it is
-   * thrown away (stopped, timed out or crashed), so cells know their state is gone. */
-  function Kernel(devices, reset) {
+  /** One Python interpreter, in a Worker. Functions in `onReset` are called
+   * whenever it is thrown away (stopped, timed out or crashed), so cells know
+   * their state is gone. */
+  function Kernel(devices) {
     this.devices = devices;
-    this.onReset = reset;
+    this.onReset = [];
     this.worker = null;
     this.booting = null;
     this.ready = false;
     this.current = null; // {id, resolve, reject, onStream, timer}
     this.nextId = 1;
+    this.turns = Promise.resolve(); // work that uses the kernel, one after another
   }
+
+  /** The page's one kernel, for its cells and its simulations; started only when used. */
+  var pageKernel = null;
+
+  function sharedKernel() {
+    if (!pageKernel) {
+      var devices = 1;
+      Array.prototype.forEach.call(document.querySelectorAll(".jax-cell[data-devices]"), function (el) {
+        devices = Math.max(devices, parseInt(el.getAttribute("data-devices"), 10) || 1);
+      });
+      pageKernel = new Kernel(devices);
+    }
+    return pageKernel;
+  }
+
+  /** Run `work` (which returns a promise) when the kernel is free; its result. */
+  Kernel.prototype.exclusive = function (work) {
+    var result = this.turns.then(work);
+    this.turns = result.catch(function () {});
+    return result;
+  };
 
   Kernel.prototype.start = function () {
     if (this.booting) return this.booting;
@@ -175,15 +205,24 @@
 
   /** Run one cell's code; resolves with the Worker's `done` message, rejects with Stopped. */
   Kernel.prototype.run = function (code, index, onStream) {
+    return this.request({ type: "run", code: code, index: index }, "this cell", onStream);
+  };
+
+  /** Call module.name(argument) in the Worker (see runner-worker.js); as run. */
+  Kernel.prototype.call = function (module, name, argument) {
+    return this.request({ type: "call", module: module, name: name, argument: argument }, "this step");
+  };
+
+  Kernel.prototype.request = function (message, what, onStream) {
     var self = this;
     var id = this.nextId++;
     return new Promise(function (resolve, reject) {
-      if (!self.worker) return reject(new Stopped("crash", "Python stopped before this cell could run."));
+      if (!self.worker) return reject(new Stopped("crash", "Python stopped before " + what + " could run."));
       var timer = setTimeout(function () {
-        self.discard(new Stopped("timeout", "Stopped: this cell ran for more than " + TIME_LIMIT_S + " s."));
+        self.discard(new Stopped("timeout", "Stopped: " + what + " ran for more than " + TIME_LIMIT_S + " s."));
       }, TIME_LIMIT_S * 1000);
-      self.current = { id: id, resolve: resolve, reject: reject, onStream: onStream, timer: timer };
-      self.worker.postMessage({ type: "run", id: id, code: code, index: index });
+      self.current = { id: id, resolve: resolve, reject: reject, onStream: onStream || function () {}, timer: timer };
+      self.worker.postMessage(Object.assign({ id: id }, message));
     });
   };
 
@@ -209,7 +248,7 @@
     this.booting = null;
     this.ready = false;
     this.current = null;
-    this.onReset();
+    this.onReset.forEach(function (reset) { reset(); });
     // A crash while starting would likely repeat: start again only when asked.
     if (why.reason !== "crash" && !wasBooting) this.start().catch(function () {});
   };
@@ -399,28 +438,21 @@
 
   function Page(elements) {
     var self = this;
-    var devices = 1;
-    this.cells = elements.map(function (el, i) {
-      devices = Math.max(devices, parseInt(el.getAttribute("data-devices") || "1", 10));
-      return new Cell(el, i);
-    });
-    this.kernel = new Kernel(devices, function () {
+    this.cells = elements.map(function (el, i) { return new Cell(el, i); });
+    this.kernel = sharedKernel();
+    this.kernel.onReset.push(function () {
       self.cells.forEach(function (c) { c.ran = false; });
     });
     this.queue = Promise.resolve();
     this.generation = 0; // bumped by Stop: runs queued before it are dropped
-    this.prewarm = function () {
-      if (!FROM_FILE && !saveData()) self.kernel.start().catch(function () {});
-    };
+    this.prewarm = prewarm;
     this.cells.forEach(function (c) { c.build(self); });
   }
 
   Page.prototype.run = function (target) {
     if (FROM_FILE) {
       target.beginOutput();
-      target.note("Running code needs the page to come from a web server: browsers do not start Python " +
-        "(WebAssembly) in pages opened as files. In a terminal, in the folder that holds the site, run " +
-        "`python3 -m http.server`, then open http://localhost:8000/ and this page there.");
+      target.note(FROM_FILE_MESSAGE);
       target.say("Not run.");
       return;
     }
@@ -428,7 +460,9 @@
     if (this.busy) target.say("Waiting for the running cell to finish…");
     this.busy = true;
     this.queue = this.queue.then(function () {
-      if (generation === self.generation) return self.runWithEarlierCells(target);
+      if (generation === self.generation) {
+        return self.kernel.exclusive(function () { return self.runWithEarlierCells(target); });
+      }
       target.say("Not run: Python was stopped before this cell's turn.");
     }).catch(function (err) { // a bug in this script: say so, and keep later runs working
       target.say("The runner failed: " + err.message);
@@ -487,6 +521,39 @@
       cell.setRunning(false);
     }
   };
+
+  /* ---- Python for simulations ---- */
+
+  /** Call module.name(argument) in the page's Python (a string in, a string
+   * out), when no cell is running. onStatus, if given, hears "starting" (the
+   * first use downloads Python) and "running". Resolves with the returned
+   * string; rejects with an Error whose message is meant for the reader. */
+  function callPython(module, name, argument, onStatus) {
+    if (FROM_FILE) return Promise.reject(new Error(FROM_FILE_MESSAGE));
+    var kernel = sharedKernel();
+    var say = onStatus || function () {};
+    return kernel.exclusive(async function () {
+      if (!kernel.ready) {
+        say("starting");
+        await kernel.start();
+      }
+      say("running");
+      var done = await kernel.call(module, name, argument);
+      if (done.error) throw new Error("Python failed: " + done.error.display);
+      return done.value;
+    }).catch(function (why) {
+      if (!(why instanceof Stopped)) throw why;
+      throw new Error(why.message + (why.reason === "crash" ? " Try again to start a fresh Python."
+        : " The page's Python was restarted: code cells that ran before will run again first."));
+    });
+  }
+
+  /** Start Python ahead of its first use, unless the browser asks to save data. */
+  function prewarm() {
+    if (!FROM_FILE && !saveData()) sharedKernel().start().catch(function () {});
+  }
+
+  window.ThinkingInJaxPython = { call: callPython, prewarm: prewarm };
 
   /* ---- start ---- */
 

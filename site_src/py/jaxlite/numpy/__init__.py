@@ -173,9 +173,10 @@ def array(obj, dtype=None, copy=True, ndmin=0):
     if isinstance(obj, Tracer):
         out = obj if dtype is None else _astype(obj, dtype)
         return out
-    vals, shape, dt, weak = _infer(obj)
     if isinstance(obj, (list, tuple)) and builtins.any(isinstance(o, Tracer) for o in _flat_objs(obj)):
-        return stack([array(o) for o in obj]) if dtype is None else stack([array(o, dtype) for o in obj])
+        target = _dtypes.canonicalize(_to_dtype(dtype)) if dtype is not None else result_type(*_flat_objs(obj))
+        return _traced_array(obj, target)
+    vals, shape, dt, weak = _infer(obj)
     if dtype is not None:
         target = _dtypes.canonicalize(_to_dtype(dtype))
         weak = False
@@ -191,6 +192,16 @@ def array(obj, dtype=None, copy=True, ndmin=0):
     while out.ndim < ndmin:
         out = ArrayImpl(out.data, (1,) + out.shape, out.dtype, out.weak_type)
     return out
+
+
+def _traced_array(obj, dt):
+    """A nested list holding tracers, as JAX builds it: each element in the
+    result's dtype (not weak), given a leading axis of 1, then joined."""
+    if not isinstance(obj, (list, tuple)):
+        return _astype(obj, dt) if isinstance(obj, Tracer) else array(obj, dt)
+    if not obj:
+        raise ValueError("jaxlite cannot build an array from an empty list among traced values")
+    return concatenate([expand_dims(_traced_array(o, dt), 0) for o in obj], axis=0)
 
 
 def _flat_objs(obj):
