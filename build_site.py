@@ -49,7 +49,8 @@ def cmd_bake(args) -> None:
 
 
 def cmd_package(args) -> None:
-    print("nothing to package yet: the offline zip, SCORM packages and Common Cartridge arrive with the LMS work")
+    from sitebuild import package
+    print(package.package(options_from(args)))
 
 
 def main(argv: list[str] | None = None) -> int:

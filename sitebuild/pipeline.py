@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from sitebuild import assets, execute, figures, labs, notebooks, pyodide_assets, quizzes, render_math
+from sitebuild import assets, embed, execute, figures, labs, notebooks, package, pyodide_assets, quizzes, render_math
 from sitebuild.errors import BuildError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +28,7 @@ class Options:
     dist_dir: Path = ROOT / "dist"
     cache_dir: Path = ROOT / ".cache"
     bake_from: Path | None = None  # reuse bakes made elsewhere (e.g. on a GPU machine)
+    site_url: str | None = None  # where the site is hosted (https://...): the Common Cartridge links there
 
 
 @dataclasses.dataclass
@@ -99,7 +100,8 @@ def build(options: Options, log=print) -> Report:
 
     def run_stage() -> str:
         count = labs.stage_docs(options.docs_dir, staged, {p: r for p, r in results.items() if p.suffix == ".ipynb"})
-        return f"docs staged in {_show(staged)} with {count} executed lab notebooks"
+        embeds = embed.stage_embed_pages(staged)
+        return f"docs staged in {_show(staged)} with {count} executed lab notebooks and {embeds} embed pages"
 
     built = {}
 
@@ -130,7 +132,7 @@ def build(options: Options, log=print) -> Report:
 
     steps.run("assets", copy_assets)
     steps.run("notebooks", write_notebooks, options, results, built["config"])
-    steps.run("package", lambda: "nothing to package yet: the offline zip, SCORM packages and Common Cartridge arrive with the LMS work")
+    steps.run("package", package.package, options, log)
     (options.cache_dir).mkdir(parents=True, exist_ok=True)
     (options.cache_dir / "last-build.json").write_text(json.dumps(dataclasses.asdict(steps.report), indent=1))
     return steps.report

@@ -1,0 +1,18 @@
+"""The packages in dist/, from a built site: `build_site.py package`, and the
+last step of `build`.
+
+- dist/scorm/<chapter-slug>.zip   one SCORM 1.2 package per chapter (sitebuild/scorm.py)
+- dist/thinking-in-jax-offline.zip   the whole site for use without internet (sitebuild/offline.py)
+- dist/thinking-in-jax.imscc   an IMS Common Cartridge linking to the hosted
+  embed pages; needs the site's public URL (sitebuild/cartridge.py)
+
+Each writer returns a one-line summary of what it wrote.
+"""
+
+from __future__ import annotations
+
+
+def package(options, log=print) -> str:
+    """Write every package; a summary line. (The writers are added as the LMS work lands.)"""
+    written: list[str] = []
+    return "; ".join(written) if written else "nothing to package yet"
