@@ -202,47 +202,50 @@
         "background:var(--md-default-bg-color);color:var(--md-default-fg-color);",
       oninput: function () { saveSource(refs.customInput.value); },
       onfocus: function () { if (python() && python().prewarm) python().prewarm(); } });
+    // The button's click, not the form's submit, starts a trace: an iframe sandboxed without
+    // allow-forms never submits a form. Enter in the field clicks the button.
     refs.trace = h("button", { type: "submit", class: "md-button", id: id + "-trace",
-      style: "margin:0;padding:0.25em 0.9em;font-size:0.7rem;cursor:pointer;" }, "Trace");
+      style: "margin:0;padding:0.25em 0.9em;font-size:0.7rem;cursor:pointer;", onclick: trace }, "Trace");
     refs.customStatus = h("p", { id: id + "-custom-status", role: "status", style: "margin:0.2em 0 0;font-size:0.75rem;flex-basis:100%;" });
     var tracing = false;
-    var form = h("form", { class: "gt-custom", style: "display:flex;flex-wrap:wrap;align-items:center;gap:0.4em 0.6em;margin:0 0 0.8em;",
-      onsubmit: function (event) {
-        event.preventDefault();
-        if (tracing) return;
-        var say = function (text, failed) {
-          refs.customStatus.textContent = text;
-          refs.customStatus.style.color = failed ? ctx.colors.accent : "";
-        };
-        if (!python()) {
-          say("Tracing needs the page's Python runner (runner.js), which did not load: reload the page.", true);
-          return;
+    function trace(event) {
+      event.preventDefault();
+      if (tracing) return;
+      var say = function (text, failed) {
+        refs.customStatus.textContent = text;
+        refs.customStatus.style.color = failed ? ctx.colors.accent : "";
+      };
+      if (!python()) {
+        say("Tracing needs the page's Python runner (runner.js), which did not load: reload the page.", true);
+        return;
+      }
+      var source = refs.customInput.value;
+      saveSource(source);
+      tracing = true;
+      refs.trace.setAttribute("aria-disabled", "true");
+      var started = Date.now();
+      python().call("sims.graph_tracer", "trace_json", source, function (stage) {
+        say(stage === "starting" ? "Starting Python in your browser (the first time downloads about 12 MB)…"
+          : "Tracing f with jaxlite…");
+      }).then(function (text) {
+        var answer = JSON.parse(text);
+        if (answer.error) { say("Not traced: " + answer.error, true); return; }
+        var preset = answer.preset;
+        if (!preset || !preset.nodes || !preset.points || preset.points.length !== data.grid.length) {
+          throw new Error("the trace came back in an unexpected shape");
         }
-        var source = refs.customInput.value;
-        saveSource(source);
-        tracing = true;
-        refs.trace.setAttribute("aria-disabled", "true");
-        var started = Date.now();
-        python().call("sims.graph_tracer", "trace_json", source, function (stage) {
-          say(stage === "starting" ? "Starting Python in your browser (the first time downloads about 12 MB)…"
-            : "Tracing f with jaxlite…");
-        }).then(function (text) {
-          var answer = JSON.parse(text);
-          if (answer.error) { say("Not traced: " + answer.error, true); return; }
-          var preset = answer.preset;
-          if (!preset || !preset.nodes || !preset.points || preset.points.length !== data.grid.length) {
-            throw new Error("the trace came back in an unexpected shape");
-          }
-          say("Traced f(x) = " + preset.label + " in " + ((Date.now() - started) / 1000).toFixed(1) +
-            " s: " + preset.nodes.length + " nodes, chosen under Function.");
-          ctx.setState({ custom: preset, preset: data.presets.length, step: 0, playing: false });
-        }).catch(function (err) {
-          say("Not traced: " + err.message, true);
-        }).finally(function () {
-          tracing = false;
-          refs.trace.removeAttribute("aria-disabled");
-        });
-      } },
+        say("Traced f(x) = " + preset.label + " in " + ((Date.now() - started) / 1000).toFixed(1) +
+          " s: " + preset.nodes.length + " nodes, chosen under Function.");
+        ctx.setState({ custom: preset, preset: data.presets.length, step: 0, playing: false });
+      }).catch(function (err) {
+        say("Not traced: " + err.message, true);
+      }).finally(function () {
+        tracing = false;
+        refs.trace.removeAttribute("aria-disabled");
+      });
+    }
+    var form = h("form", { class: "gt-custom", style: "display:flex;flex-wrap:wrap;align-items:center;gap:0.4em 0.6em;margin:0 0 0.8em;",
+      onsubmit: trace },
       h("label", { for: id + "-custom", style: "font-weight:700;" }, "Trace your own: f(x) ="),
       refs.customInput, refs.trace,
       h("p", { id: id + "-custom-help", style: "margin:0;font-size:0.75rem;flex-basis:100%;color:var(--md-default-fg-color--light);" },

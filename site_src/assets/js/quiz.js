@@ -88,7 +88,9 @@
     Array.prototype.forEach.call(questions, function (question) {
       var qid = question.getAttribute("data-question");
       var form = question.querySelector("form");
-      form.addEventListener("submit", function (event) {
+      // The check button's click, not the form's submit: in an iframe sandboxed without
+      // allow-forms (most LMS embeds) a form is never submitted. Enter on an option clicks it too.
+      var check = function (event) {
         event.preventDefault();
         var chosen = form.querySelector("input[type=radio]:checked");
         if (!chosen) {
@@ -100,7 +102,9 @@
         save(id, state);
         showResult(question, Number(chosen.value), correct, true);
         updateScore(quiz, id);
-      });
+      };
+      form.querySelector("button[type=submit]").addEventListener("click", check);
+      form.addEventListener("submit", check);
       form.addEventListener("change", function () { clearResult(question); });
 
       var saved = state.answers[qid];
