@@ -253,3 +253,18 @@ def test_from_file_run_explains_how_to_serve_the_folder_and_edit_works(page, bui
     edit(page, 1, "print('edited offline')")  # the editor is a classic script: it loads from file:// too
     # Material's search cannot fetch its index from file:// (see test_sims_pages).
     page.console_errors[:] = [e for e in page.console_errors if not e.rstrip().endswith("/search/search_index.js")]
+
+
+def test_cells_and_the_graph_tracer_share_one_python_and_take_turns(page, site_url):
+    page.goto(site_url + "/chapters/09-showcase/")
+    run(page, 2)  # defines f (after cell 1's imports)
+    tracer = page.locator('.jax-sim[data-sim="graph-tracer"]')
+    field = tracer.get_by_label("Trace your own: f(x) =")
+    field.fill("jnp.tanh(x) * x")
+    tracer.get_by_role("button", name="Trace").click()  # waits for the cells, then runs in the same Worker
+    expect(tracer.locator('[id$="-custom-status"]')).to_have_text(re.compile("^Traced"), timeout=BOOT_MS)
+    wait_until_run(page, 2)
+    assert len([w for w in page.workers if "runner-worker" in w.url]) == 1  # one Python for the page
+    run(page, 3)  # the page's namespace still has f: the trace ran beside it, not in it
+    wait_until_run(page, 3)
+    assert browser_output(page, 3).locator(".jax-output__value").inner_text().startswith("{ lambda")
