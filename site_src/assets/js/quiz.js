@@ -5,7 +5,8 @@
  * (the no-JavaScript fallback). This script checks answers, explains them,
  * reveals the real JAX output of predict questions, saves answers in
  * localStorage (a reload loses nothing) and exposes scores through
- * window.ThinkingInJax.progress for the progress page and, later, the LMS.
+ * window.ThinkingInJax.progress for the progress page and the LMS (scorm.js
+ * reports them and restores answers it saved).
  */
 (function () {
   "use strict";
@@ -65,6 +66,23 @@
       document.addEventListener(EVENT, handler);
       return function () { document.removeEventListener(EVENT, handler); };
     },
+    /** The reader's answers to one quiz: {question id: option index}. */
+    answers: function (id) {
+      var state = load(id), choices = {};
+      Object.keys((state && state.answers) || {}).forEach(function (qid) { choices[qid] = state.answers[qid].choice; });
+      return choices;
+    },
+    /** Replace the reader's answers to a quiz on this page with `choices` ({question id:
+     * option index}, e.g. saved by an LMS), before or after the quiz is set up; a set-up
+     * quiz is redrawn. The page's key marks them right or wrong; a question or option the
+     * quiz no longer has is left out. */
+    restore: function (id, choices) {
+      var quiz = findQuiz(id);
+      if (!quiz) return;
+      var state = stateFrom(quiz, choices);
+      save(id, state);
+      if (redraw[id]) redraw[id](state);
+    },
     /** Forget the reader's answers to one quiz. */
     reset: function (id) {
       try { window.localStorage.removeItem(PREFIX + id); } catch (e) { /* memory only */ }
@@ -76,6 +94,26 @@
   window.ThinkingInJax.progress = api;
 
   /* ---- one quiz on a chapter page ---------------------------------------- */
+
+  var redraw = {}; // quiz id -> function(state) that shows a set-up quiz in a new state
+
+  function findQuiz(id) {
+    var quizzes = document.querySelectorAll(".jax-quiz[data-quiz]");
+    for (var i = 0; i < quizzes.length; i++) if (quizzes[i].getAttribute("data-quiz") === id) return quizzes[i];
+    return null;
+  }
+
+  /** A quiz's saved state from {question id: option index}, each answer marked by the page's key. */
+  function stateFrom(quiz, choices) {
+    var state = { answers: {}, total: Number(quiz.getAttribute("data-total")) };
+    Array.prototype.forEach.call(quiz.querySelectorAll(".jax-quiz__question"), function (question) {
+      var qid = question.getAttribute("data-question");
+      if (!Object.prototype.hasOwnProperty.call(choices, qid)) return;
+      var input = question.querySelector('input[type=radio][value="' + Number(choices[qid]) + '"]');
+      if (input) state.answers[qid] = { choice: Number(choices[qid]), correct: input.hasAttribute("data-correct") };
+    });
+    return state;
+  }
 
   function setUpQuiz(quiz) {
     var id = quiz.getAttribute("data-quiz");
@@ -106,17 +144,22 @@
       form.querySelector("button[type=submit]").addEventListener("click", check);
       form.addEventListener("submit", check);
       form.addEventListener("change", function () { clearResult(question); });
-
-      var saved = state.answers[qid];
-      if (saved) {
-        var input = form.querySelector('input[type=radio][value="' + saved.choice + '"]');
-        if (input) {
-          input.checked = true;
-          showResult(question, saved.choice, saved.correct, false);
-        }
-      }
     });
-    updateScore(quiz, id);
+    redraw[id] = function (next) {
+      state = next;
+      Array.prototype.forEach.call(questions, function (question) { showSaved(question, state.answers[question.getAttribute("data-question")]); });
+      updateScore(quiz, id);
+    };
+    redraw[id](state);
+  }
+
+  /** A question as saved: its answer chosen and explained, or nothing chosen. */
+  function showSaved(question, saved) {
+    clearResult(question);
+    Array.prototype.forEach.call(question.querySelectorAll("input[type=radio]"), function (input) {
+      input.checked = !!saved && Number(input.value) === saved.choice;
+    });
+    if (saved && question.querySelector("input[type=radio]:checked")) showResult(question, saved.choice, saved.correct, false);
   }
 
   function showMessage(question, text) {
