@@ -12,6 +12,7 @@ build like everywhere else (and no MathJax is loaded from elsewhere).
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 import shutil
 from pathlib import Path
@@ -88,3 +89,36 @@ def clean_rendered_labs(site_dir: Path) -> int:
             page.write_text(new, encoding="utf-8")
             cleaned += 1
     return cleaned
+
+
+# A lab's Markdown links to chapters as every page's Markdown does
+# (`../chapters/04-grad.md`); MkDocs resolves such links in pages but
+# mkdocs-jupyter leaves them as written, so the built lab points at a file no
+# site has. They are pointed at the built page instead.
+_PAGE_LINK = re.compile(r'href="((?![a-zA-Z][a-zA-Z0-9+.-]*:)[^"#?]+)\.md(#[^"]*)?"')
+
+
+def link_rendered_labs(site_dir: Path) -> int:
+    """Point the rendered labs' links to `.md` files at the built pages, for
+    either URL style (`chapters/04-grad/` or, offline, `chapters/04-grad.html`);
+    return how many links."""
+    linked = 0
+    for page in (site_dir / LABS).rglob("*.html"):
+        here = page.parent.relative_to(site_dir).as_posix()  # the lab's folder in the site
+        directory_urls = page.name == "index.html"  # labs/<slug>/index.html, not labs/<slug>.html
+
+        def built(match: re.Match) -> str:
+            source = posixpath.normpath(posixpath.join(LABS, match[1]))  # the linked page in docs/, less .md
+            if directory_urls:
+                folder = posixpath.dirname(source) if posixpath.basename(source) == "index" else source
+                url = posixpath.relpath(folder or ".", here) + "/"
+            else:
+                url = posixpath.relpath(source + ".html", here)
+            return f'href="{url}{match[2] or ""}"'
+
+        text = page.read_text(encoding="utf-8")
+        new, count = _PAGE_LINK.subn(built, text)
+        if count:
+            page.write_text(new, encoding="utf-8")
+            linked += count
+    return linked

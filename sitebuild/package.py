@@ -11,8 +11,11 @@ Each writer returns a one-line summary of what it wrote.
 
 from __future__ import annotations
 
+from sitebuild import offline
+
 
 def package(options, log=print) -> str:
     """Write every package; a summary line. (The writers are added as the LMS work lands.)"""
     written: list[str] = []
+    written.append(offline.write_offline_zip(options))
     return "; ".join(written) if written else "nothing to package yet"

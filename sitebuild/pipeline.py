@@ -115,22 +115,8 @@ def build(options: Options, log=print) -> Report:
     steps.run("quizzes", check_quizzes)
     steps.run("stage", run_stage)
     steps.run("mkdocs", run_mkdocs)
-    def postprocess() -> str:
-        cleaned = labs.clean_rendered_labs(options.site_dir)
-        formulas = render_math.render_site(options.site_dir)
-        live = assets.mark_live_simulations(options.site_dir)
-        drawn = figures.render_figures(options.site_dir, options.cache_dir / "bakes")
-        return (f"{formulas} formulas rendered with KaTeX; CDN loaders removed from {cleaned} lab pages; "
-                f"{live} simulation placeholders made live; {drawn} figures drawn")
-
-    steps.run("postprocess", postprocess)
-    def copy_assets() -> str:
-        copied = assets.copy_assets(options.site_dir)
-        sims = assets.write_sim_data(options.site_dir, options.cache_dir / "bakes")
-        runtime = pyodide_assets.write_python_runtime(options.site_dir)
-        return f"{copied} files copied; data of {sims} simulations written; {runtime}"
-
-    steps.run("assets", copy_assets)
+    steps.run("postprocess", postprocess, options.site_dir, options.cache_dir / "bakes")
+    steps.run("assets", write_assets, options.site_dir, options.cache_dir / "bakes")
     steps.run("notebooks", write_notebooks, options, results, built["config"])
     steps.run("package", package.package, options, log)
     (options.cache_dir).mkdir(parents=True, exist_ok=True)
@@ -138,18 +124,42 @@ def build(options: Options, log=print) -> Report:
     return steps.report
 
 
-def mkdocs_build(options: Options, docs_dir: Path):
+def mkdocs_build(options: Options, docs_dir: Path, **overrides):
+    """MkDocs on the staged docs; `overrides` replace settings of mkdocs.yml
+    (the offline copy adds a plugin: sitebuild/offline.py)."""
     from mkdocs import exceptions
     from mkdocs.commands.build import build as build_site
     from mkdocs.config import load_config
 
     _show_mkdocs_warnings()
     try:
-        config = load_config(str(options.config_file), docs_dir=str(docs_dir), site_dir=str(options.site_dir))
+        config = load_config(str(options.config_file), docs_dir=str(docs_dir), site_dir=str(options.site_dir), **overrides)
         build_site(config)
     except exceptions.MkDocsException as err:
         raise BuildError(f"MkDocs could not build the site: {err}") from None
     return config
+
+
+def postprocess(site_dir: Path, bakes_dir: Path) -> str:
+    """Finish the pages MkDocs wrote: math, live simulations, figures, lab
+    pages without CDN loaders and with working links. The hosted site and
+    the offline copy (sitebuild/offline.py) both go through it."""
+    cleaned = labs.clean_rendered_labs(site_dir)
+    linked = labs.link_rendered_labs(site_dir)
+    formulas = render_math.render_site(site_dir)
+    live = assets.mark_live_simulations(site_dir)
+    drawn = figures.render_figures(site_dir, bakes_dir)
+    return (f"{formulas} formulas rendered with KaTeX; CDN loaders removed from {cleaned} lab pages "
+            f"and {linked} of their links to pages resolved; {live} simulation placeholders made live; {drawn} figures drawn")
+
+
+def write_assets(site_dir: Path, bakes_dir: Path) -> str:
+    """Everything the pages load besides MkDocs' own files: our scripts and
+    styles, vendored libraries, simulation data, Pyodide and our Python."""
+    copied = assets.copy_assets(site_dir)
+    sims = assets.write_sim_data(site_dir, bakes_dir)
+    runtime = pyodide_assets.write_python_runtime(site_dir)
+    return f"{copied} files copied; data of {sims} simulations written; {runtime}"
 
 
 def _show_mkdocs_warnings() -> None:

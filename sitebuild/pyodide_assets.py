@@ -23,9 +23,9 @@ import hashlib
 import io
 import json
 import shutil
-import zipfile
 from pathlib import Path
 
+from sitebuild import zips
 from sitebuild.errors import BuildError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,6 @@ SIM_CONTENTS = ("sims/__init__.py", "sims/graph_tracer.py")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 RUNTIME_DIR = "assets/pyodide"
 PY_DIR = "assets/py"
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no build time in the bytes
 
 
 def write_python_runtime(site_dir: Path) -> str:
@@ -82,10 +81,5 @@ def python_zip() -> bytes:
     for item in SIM_CONTENTS:
         files[item] = ROOT / item
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, path in sorted(files.items()):
-            info = zipfile.ZipInfo(name, ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, path.read_bytes(), compresslevel=9)
+    zips.write_zip(buffer, files)
     return buffer.getvalue()

@@ -82,6 +82,12 @@ def test_labs_show_real_outputs_of_their_checks_and_mark_solutions(built):
         assert "cdnjs" not in page and "mathjax" not in page.lower(), lab
 
 
+def test_every_lab_links_to_its_chapter_page_not_its_markdown_file(built):
+    for slug in CHAPTERS:  # the lab's Markdown says ../chapters/<slug>.md, as pages do
+        page = built.page(f"labs/{slug}")
+        assert f'href="../../chapters/{slug}/"' in page and ".md\"" not in page, slug
+
+
 def test_every_chapter_has_a_quiz_of_three_or_more_questions_with_a_predict_question(built):
     for slug in CHAPTERS:
         page = built.page(f"chapters/{slug}")
