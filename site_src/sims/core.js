@@ -132,7 +132,9 @@
     var motion = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
     var view = h("div", { class: "jax-sim__view" });
     var status = h("p", { class: "jax-sim__status", id: uid + "-status", "aria-live": "polite" });
-    var tableBox = h("div", { class: "jax-sim__table", id: uid + "-table", hidden: true });
+    // Focusable: the table may scroll, and a keyboard reader must be able to scroll it.
+    var tableBox = h("div", { class: "jax-sim__table", id: uid + "-table", hidden: true, tabindex: 0, role: "group",
+      "aria-label": player.title + ", as a table" });
     var toggle = h("button", { type: "button", class: "md-button jax-sim__table-toggle", "aria-expanded": "false",
       "aria-controls": uid + "-table", onclick: function () {
         var open = tableBox.hidden;

@@ -196,7 +196,9 @@
       boxes.push(h("svg:g", { id: ctx.id + "-node-" + n.path.replace(/\//g, "-"), class: "pt-node", role: "treeitem",
         "data-path": n.path, "data-status": s, "aria-selected": sel ? "true" : "false", "aria-level": n.depth + 1,
         "aria-expanded": n.children.length ? (state.split[n.path] ? "true" : "false") : null,
-        "aria-label": n.path + ", key data " + keyText(n.key_data) + ", " + statusText(state, n.path),
+        // The name starts with what the box shows (speech input users say what they see).
+        "aria-label": n.path + (tag ? " " + tag : "") + " " + hexText(n.key_data) + ": key data " + keyText(n.key_data) +
+          ", " + statusText(state, n.path),
         style: "cursor:pointer;",
         onclick: function () { ctx.setState({ selected: n.path, last: null }); refs.svg.focus(); } },
         sel ? h("svg:rect", { x: p.x - 3.5, y: p.y - 3.5, width: BOX_W + 7, height: BOX_H + 7, rx: 10, fill: "none",
@@ -205,9 +207,10 @@
         h("svg:rect", { x: p.x, y: p.y, width: BOX_W, height: BOX_H, rx: 7, fill: col,
           "fill-opacity": s === "available" ? 0.08 : s === "consumed" ? 0.2 : 1,
           stroke: s === "reused" ? c.fg : col, "stroke-width": 2, "stroke-dasharray": s === "reused" ? "5 3" : null }),
-        h("svg:text", { x: p.x + 5, y: p.y + 16, "font-size": 12, "font-weight": 700, fill: s === "reused" ? c.bg : c.fg }, n.path),
+        // Spaces between the texts: read in a row, the box's words stay apart ("root split 0000…").
+        h("svg:text", { x: p.x + 5, y: p.y + 16, "font-size": 12, "font-weight": 700, fill: s === "reused" ? c.bg : c.fg }, n.path), " ",
         tag ? h("svg:text", { x: p.x + BOX_W - 5, y: p.y + 16, "text-anchor": "end", "font-size": 12, "font-weight": 700,
-          fill: s === "reused" ? c.bg : col }, tag) : null,
+          fill: s === "reused" ? c.bg : col }, tag) : null, " ",
         h("svg:text", { x: p.x + 5, y: p.y + 33, "font-size": 12, "font-family": MONO, fill: s === "reused" ? c.bg : c.fg,
           textLength: BOX_W - 10, lengthAdjust: "spacingAndGlyphs" }, hexText(n.key_data))));
     });

@@ -167,6 +167,8 @@
       ctx.setState({ collapsed: closed, focus: e.node.path });
     }
 
+    /* One row per visible node, its depth in aria-level: a flat tree, so each item's
+     * name is its own row's text (a nested group would become part of it). */
     function item(e) {
       var node = e.node, kids = hasKids(node), open = kids && isOpen(state, node);
       var label = [];
@@ -186,41 +188,35 @@
         if (ls === "taken" || ls === "empty") {
           label.push(h("span", { class: "pt-slot", style: "margin-left:0.5em;font-family:" + MONO + ";color:" + c.primary + ";font-weight:700;" }, "*"));
           label.push(h("span", { style: "margin-left:0.4em;color:" + c.muted + ";font-size:0.7rem;" },
-            ls === "taken" ? "moved to the list" : "waiting for leaf #" + k));
+            ls === "taken" ? "moved to the list" : "empty slot, waiting for leaf #" + k));
         } else {
           var show = ls === "mapped" ? res : leaf;
           label.push(h("span", { style: "margin-left:0.5em;font-family:" + MONO + ";color:" + (ls === "mapped" ? c.accent : c.fg) + ";" }, show.short));
+          // The whole value, cut by the row's ellipsis on screen only: a screen reader hears all of it.
           label.push(h("span", { class: "pt-value", title: show.value, style: "margin-left:0.5em;font-family:" + MONO + ";font-size:0.7rem;color:" + (ls === "mapped" ? c.accent : c.muted) + ";" },
-            short(show.value)));
+            show.value));
         }
       }
       var focusable = node.path === focusPath;
+      var siblings = e.parent ? e.parent.node.children : [node];
       var rowEl = h("div", { class: "pt-row", "data-path": node.path, style: "padding:0.1em 0.3em;border-radius:0.2rem;" + (node.kind === "leaf" ? "white-space:nowrap;overflow:hidden;text-overflow:ellipsis;" : "") + "cursor:" + (kids ? "pointer" : "default") + ";",
         onclick: function (ev) { ev.stopPropagation(); if (kids) toggle(e); else { refs.wantFocus = true; ctx.setState({ focus: node.path }); } } }, label);
       var attrs = { role: "treeitem", id: itemId(e), class: "pt-item", tabindex: focusable ? "0" : "-1",
-        "aria-level": e.depth, "aria-selected": focusable ? "true" : "false",
+        "aria-level": e.depth, "aria-setsize": siblings.length, "aria-posinset": siblings.indexOf(node) + 1,
+        "aria-selected": focusable ? "true" : "false",
         "data-path": node.path, "data-kind": node.kind, "data-leaf": node.kind === "leaf" ? node.leaf : null,
         "data-leaf-state": node.kind === "leaf" ? leafState(state.mode, state.step, node.leaf) : null,
-        "aria-label": (node.key === null ? ex.name : node.key) + ", " + (node.kind === "leaf" ? "leaf #" + node.leaf + ", " + ex.leaves[node.leaf].short +
-          { full: "", taken: ", moved to the list", empty: ", empty slot", mapped: ", mapped to " + ex.map.results[node.leaf].value }[leafState(state.mode, state.step, node.leaf)]
-          : node.summary),
-        style: "list-style:none;margin:0;padding:0;",
+        style: "list-style:none;margin:0 0 0 " + (1.5 * (e.depth - 1)) + "em;padding:0 0 0 " + (e.depth > 1 ? 0.4 : 0) + "em;" +
+          (e.depth > 1 ? "border-left:1px dashed " + c.faint + ";" : ""),
         onkeydown: function (ev) { onKey(ev, e); } };
       if (kids) attrs["aria-expanded"] = open ? "true" : "false";
-      var li = h("li", attrs, rowEl);
-      if (kids) {
-        li.appendChild(h("ul", { role: "group", hidden: !open, style: "margin:0 0 0 1.1em;padding:0 0 0 0.4em;border-left:1px dashed " + c.faint + ";" },
-          node.children.map(function (child) { return item(list.filter(function (x) { return x.node === child; })[0]); })));
-      }
-      return li;
+      return h("li", attrs, rowEl);
     }
 
     var tree = h("ul", { role: "tree", id: ctx.id + "-tree", "aria-label": "The tree " + ex.name + " (arrow keys move, Right and Left expand and collapse)",
-      style: "margin:0;padding:0;font-size:0.75rem;" }, item(list[0]));
+      style: "margin:0;padding:0;font-size:0.75rem;" }, vis.map(item));
     return { el: tree, focusId: itemId(list.filter(function (e) { return e.node.path === focusPath; })[0] || list[0]) };
   }
-
-  function short(text) { return text.length > 34 ? text.slice(0, 32) + "…" : text; }
 
   /* ---- the flat list of leaves ------------------------------------------- */
 
@@ -301,9 +297,10 @@
     refs.last = { example: state.example, mode: state.mode, step: state.step };
     if (ctx.reducedMotion || !last || last.example !== state.example || last.mode !== state.mode || state.step !== last.step + 1) return;
     var k = state.step - 1, ex = exampleOf(data, state);
-    var treeEl = refs.treeBox.querySelector('[data-leaf="' + k + '"]');
-    // a leaf inside a closed node flies from (or to) the nearest visible ancestor
-    while (treeEl && treeEl.offsetParent === null) treeEl = treeEl.parentElement && treeEl.parentElement.closest("[role=treeitem]");
+    var entry = index(ex).filter(function (e) { return e.node.kind === "leaf" && e.node.leaf === k; })[0];
+    // a leaf inside a closed node is not drawn: it flies from (or to) its nearest drawn ancestor
+    var treeEl = null;
+    for (var e = entry; e && !treeEl; e = e.parent) treeEl = document.getElementById(ctx.id + "-n-" + e.pos);
     var listEl = refs.listBox.querySelector('.pt-leaf[data-leaf="' + k + '"]');
     if (!treeEl || !listEl) return;
     var rowEl = treeEl.querySelector(".pt-row") || treeEl;
@@ -348,7 +345,7 @@
 
       refs.style.textContent = "#" + ctx.id + "-tree [role=treeitem]:focus{outline:none}" +
         "#" + ctx.id + "-tree [role=treeitem]:focus-visible>.pt-row{outline:2px solid var(--md-accent-fg-color);outline-offset:1px}" +
-        "#" + ctx.id + "-tree [aria-selected=true]>.pt-row{background:" + ctx.colors.faint + "}";
+        "#" + ctx.id + "-tree [aria-selected=true]>.pt-row{box-shadow:inset 0.2em 0 0 " + ctx.colors.primary + "}";
       refs.select.value = String(state.example);
       MODES.forEach(function (m) { refs.radios[m.id].checked = m.id === state.mode; });
       refs.play.textContent = state.playing ? "Pause" : "Play";

@@ -1,6 +1,7 @@
 /* Thinking in JAX — lab notebooks: fold each solution cell away behind a
  * "Show solution" button. mkdocs-jupyter marks a cell tagged `solution`
- * with the class `celltag_solution`; without JavaScript solutions stay visible. */
+ * with the class `celltag_solution`; without JavaScript solutions stay visible.
+ * Code boxes that scroll sideways take focus. */
 (function () {
   "use strict";
 
@@ -23,8 +24,19 @@
     cell.parentNode.insertBefore(button, cell);
   }
 
+  /* Code too wide for its box scrolls sideways: such a box takes focus (as
+   * Material does for its own code blocks), so a keyboard reader can scroll it. */
+  function focusWideCode() {
+    Array.prototype.forEach.call(document.querySelectorAll(".jupyter-wrapper .highlight-ipynb"), function (box) {
+      if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+      else box.removeAttribute("tabindex");
+    });
+  }
+
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll(".celltag_solution"), fold);
+    focusWideCode();
+    window.addEventListener("resize", focusWideCode);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
