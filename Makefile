@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 NPM_STAMP := site_src/node_modules/.installed
+BENCH_NPM_STAMP := bench/node_modules/.installed
 PY_STAMP  := $(VENV)/.installed
 
 .PHONY: setup build serve test bench clean prereqs prereqs-browser
@@ -40,8 +41,14 @@ serve: setup
 test: setup prereqs-browser
 	$(PY) -m pytest
 
-bench: setup
-	$(PY) bench/build_time.py
+# Benchmark-only npm tools (Lighthouse), kept out of site_src/: never part of the site.
+$(BENCH_NPM_STAMP): bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Every benchmark on a fresh build; rewrites bench/RESULTS.md (BENCH_NOTE adds a line about the conditions).
+bench: setup prereqs-browser $(BENCH_NPM_STAMP)
+	$(PY) bench/run_all.py --note "$(BENCH_NOTE)"
 
 clean:
 	rm -rf site dist .cache

@@ -15,19 +15,11 @@ Figures, not a pass/fail; each is the median of --repeat runs.
 from __future__ import annotations
 
 import argparse
-import functools
-import gzip
-import http.server
 import statistics
 import sys
-import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+import harness
 
 CHAPTER = "/chapters/03-jit-and-tracing/"
 PLAIN_BOOT = """async () => {
@@ -47,18 +39,11 @@ PLAIN_BOOT = """async () => {
 }"""
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm"}
-
-    def log_message(self, *args):
-        pass
-
-
 def first_run_ms(page, url: str, prewarmed: bool) -> float:
     """Milliseconds from clicking Run on cell 1 to its status saying it ran."""
     page.goto(url + CHAPTER)
     if prewarmed:
-        page.wait_for_function("window.ThinkingInJaxRunner && window.ThinkingInJaxRunner.kernel.ready", timeout=120_000)
+        page.wait_for_function(harness.PYTHON_READY, timeout=120_000)
     status = page.locator(".jax-cell").first.locator(".jax-cell__status")
     start = time.perf_counter()
     page.locator(".jax-cell").first.get_by_role("button", name="Run cell 1").click()
@@ -68,23 +53,14 @@ def first_run_ms(page, url: str, prewarmed: bool) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--site", default=str(ROOT / "site"), help="a built site (default: site/)")
+    harness.add_site_argument(parser)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    site = Path(args.site)
-    if not (site / "assets" / "py" / "manifest.json").exists():
-        print(f"{site} is not a built site with the runner: run `python build_site.py build` first.", file=sys.stderr)
-        return 1
+    site = harness.built_site(args.site)
 
-    from playwright.sync_api import sync_playwright
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
     figures: dict[str, list[float]] = {"plain Pyodide boot": [], "cold page, Run to output": [],
                                        "pre-warmed page, Run to output": []}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with harness.serve(site) as url, harness.chromium() as browser:
         for _ in range(args.repeat):
             for name in figures:
                 context = browser.new_context()  # a fresh cache each time: the cold case a reader meets first
@@ -102,18 +78,20 @@ def main() -> int:
         sizes = page.evaluate("performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))"
                               ".map(e => [e.name, e.encodedBodySize])")
         context.close()
-        browser.close()
-    server.shutdown()
 
     runner = [name for name, _ in sizes if "/assets/tij/js/runner." in name or "/assets/tij/css/runner." in name]
     raw = sum(size for name, size in sizes if name in runner)
-    gzipped = sum(len(gzip.compress((site / name.split("/", 3)[3]).read_bytes(), 9)) for name in runner)
+    gzipped = sum(harness.gzip_size(harness.site_file(site, name[len(url):]).read_bytes()) for name in runner)
     total = sum(size for _, size in sizes)
     print(f"{CHAPTER} initial load: {total / 1e3:.0f} KB in {len(sizes)} requests; the runner's script and styles: "
           f"{raw / 1e3:.1f} KB ({gzipped / 1e3:.1f} KB gzipped); nothing else of it loads before a reader acts")
     for name, values in figures.items():
         print(f"{name:32s} median {statistics.median(values):7.0f} ms   runs: "
               + ", ".join(f"{v:.0f}" for v in values))
+    median = {name: statistics.median(values) for name, values in figures.items()}
+    print(f"summary: Run to first output {median['cold page, Run to output'] / 1000:.1f} s on a cold page, "
+          f"{median['pre-warmed page, Run to output'] / 1000:.2f} s pre-warmed; a plain Pyodide boot takes "
+          f"{median['plain Pyodide boot'] / 1000:.1f} s; the runner adds {gzipped / 1e3:.1f} KB gzip to a page's load")
     return 0
 
 
