@@ -106,6 +106,8 @@ def main() -> int:
     if not LIGHTHOUSE.exists():
         sys.exit(f"{LIGHTHOUSE.relative_to(harness.ROOT)} is missing: run `make bench` (it runs `npm ci` in bench/).")
     scores = []
+    print(f"method: served on 127.0.0.1 with gzip; Chromium --headless=new; mobile (default: simulated slow 4G, "
+          f"4x CPU slowdown) and desktop presets; the median of {args.runs} runs by performance score")
     with harness.serve(site, compress=True) as url, tempfile.TemporaryDirectory() as tmp:
         chapter = args.chapter
         if not chapter:

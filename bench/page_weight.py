@@ -165,6 +165,9 @@ def main() -> int:
             heaviest = max(weights[1:], key=lambda w: w.gzip)
             warmed = measure(browser, url, site, heaviest.page, save_data=False, until=harness.PYTHON_READY)
     bare.page = "(bare Material page)"
+    print(f"method: a first visit to each page (empty cache) with navigator.connection.saveData set, the runner's "
+          f"opt-out of its idle pre-warm; every response until the network is idle and {SETTLE_MS / 1000:.1f} s more; "
+          f"gzip -9 of text files; Pyodide, our Python's zip and CodeMirror would be flagged below if they loaded")
     print_table([*weights, bare])
     extra = [f for f in warmed.files if f[0].startswith(LAZY)]
     print(f"\nexcluded, for reference: left idle without saveData, {heaviest.page} pre-warms the runner after 3 s and "

@@ -31,6 +31,7 @@ long task over 50 ms.
 from __future__ import annotations
 
 import argparse
+import collections
 import dataclasses
 import statistics
 import sys
@@ -58,7 +59,7 @@ INSTRUMENT = """(() => {
   observe("long-animation-frame", {}, (e) => e.scripts.forEach((s) => bench.scripts.push({
     start: s.startTime, duration: s.duration, source: s.sourceURL.split("/").pop() || s.invokerType, invoker: s.invoker })));
   observe("event", { durationThreshold: 16 }, (e) => bench.events.push({
-    name: e.name, start: e.startTime, duration: e.duration, target: e.target ? name(e.target) : "" }));
+    name: e.name, start: e.startTime, duration: e.duration, target: e.target ? name(e.target) : "(a control its redraw replaced)" }));
   const toNextFrame = (event) => {
     const t0 = event.timeStamp;
     requestAnimationFrame(() => {
@@ -209,16 +210,22 @@ def main() -> int:
     site = harness.built_site(args.site)
     with harness.serve(site) as url, harness.chromium() as browser:
         results = [merge([play(browser, url, sim) for _ in range(args.repeat)]) for sim in harness.sim_ids(site)]
+    print(f"method: /sims/<id>/ pages, {VIEWPORT['width']}x{VIEWPORT['height']} viewport; the controls walked in Tab order "
+          f"with a reader's keys; input to next frame = the key event's timeStamp to just after the next "
+          f"requestAnimationFrame; Event Timing = input to the frame presented; {args.repeat} fresh pages per simulation")
     print_results(results)
     frames = [(f["ms"], r.sim) for r in results for f in r.frames]
     medians = [(statistics.median([f["ms"] for f in r.frames]), r.sim) for r in results if r.frames]
     input_long = [(d, r.sim) for r in results for d, _ in r.input_long]
     load_long = [(d, r.sim) for r in results for d, _ in r.load_long]
+    blamed = collections.Counter(cause.split(" ")[0] if not cause.startswith("no script") else "no script"
+                                 for r in results for _, cause in r.load_long)
     long_text = (f"{len(input_long)} long tasks over {LONG_TASK_MS} ms while interacting"
                  + (f" (longest {max(input_long)[0]:.0f} ms, {max(input_long)[1]})" if input_long else "")
                  + f", {len(load_long)} while loading"
-                 + (f" (longest {max(load_long)[0]:.0f} ms, {max(load_long)[1]})" if load_long else ""))
-    print(f"summary: {len(results)} simulations, {len(frames)} key presses in {args.repeat} runs: input to next frame median "
+                 + (f" (longest {max(load_long)[0]:.0f} ms, {max(load_long)[1]}; in "
+                    + ", ".join(f"{source} {n}" for source, n in blamed.most_common()) + ")" if load_long else ""))
+    print(f"summary: {len(results)} simulations, {len(frames)} key presses ({args.repeat} run{'s' if args.repeat != 1 else ''} of each): input to next frame median "
           f"{statistics.median(f for f, _ in frames):.0f} ms, worst simulation median {max(medians)[0]:.0f} ms "
           f"({max(medians)[1]}), slowest {max(frames)[0]:.0f} ms ({max(frames)[1]}); {long_text}")
     return 0
