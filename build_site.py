@@ -6,6 +6,10 @@
     python build_site.py bake      run the simulation bakers only
     python build_site.py package   write the packages in dist/ from a built site/
 
+--site-url is the address where the site is hosted (e.g. https://you.github.io/thinking-in-jax/):
+the Common Cartridge links there, and the instructors page's iframe snippets use it. `build`
+without it skips the cartridge; `package` needs it (or site_url in mkdocs.yml).
+
 The work is done in sitebuild/ (and sims/ for bakes); this file only parses
 the command line and reports errors.
 """
@@ -20,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from sitebuild import pipeline  # noqa: E402
+from sitebuild import cartridge, course, pipeline  # noqa: E402
 from sitebuild.errors import BuildError  # noqa: E402
 
 
@@ -30,7 +34,16 @@ def options_from(args) -> pipeline.Options:
         value = getattr(args, name, None)
         if value:
             setattr(o, name, Path(value).resolve())
+    o.site_url = getattr(args, "site_url", None)
     return o
+
+
+def site_url_argument(text: str) -> str:
+    """--site-url, checked and ending with "/"; argparse shows the message of a bad one."""
+    try:
+        return course.normalise_site_url(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def cmd_build(args) -> None:
@@ -50,7 +63,11 @@ def cmd_bake(args) -> None:
 
 def cmd_package(args) -> None:
     from sitebuild import package
-    print(package.package(options_from(args)))
+    options = options_from(args)
+    if course.site_url(options) is None:
+        raise BuildError("`package` writes the Common Cartridge too, which links to the hosted site: give its address "
+                         f"with {cartridge.HOW_TO_GET_IT}. (`build` writes the other packages without it.)")
+    print(package.package(options))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,8 +83,14 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--bake-from", help="reuse simulation bakes made elsewhere, e.g. on a GPU machine (a folder of <id>.json)")
         return p
 
-    paths(sub.add_parser("build", help="build site/ and dist/")).set_defaults(func=cmd_build)
-    serve = paths(sub.add_parser("serve", help="build, serve and rebuild on change"))
+    def hosted(p):
+        p.add_argument("--site-url", type=site_url_argument, metavar="URL",
+                       help="the public address of the site (https://...); the Common Cartridge links there "
+                            "(default: site_url in mkdocs.yml)")
+        return p
+
+    hosted(paths(sub.add_parser("build", help="build site/ and dist/"))).set_defaults(func=cmd_build)
+    serve = hosted(paths(sub.add_parser("serve", help="build, serve and rebuild on change")))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=cmd_serve)
@@ -75,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     bake.add_argument("--only", action="append", metavar="ID", help="bake only this simulation (repeatable)")
     bake.add_argument("--force", action="store_true", help="bake again even if unchanged")
     bake.set_defaults(func=cmd_bake)
-    paths(sub.add_parser("package", help="package a built site")).set_defaults(func=cmd_package)
+    hosted(paths(sub.add_parser("package", help="package a built site"))).set_defaults(func=cmd_package)
 
     args = parser.parse_args(argv)
     try:

@@ -5,17 +5,20 @@ last step of `build`.
 - dist/thinking-in-jax-offline.zip   the whole site for use without internet (sitebuild/offline.py)
 - dist/thinking-in-jax.imscc   an IMS Common Cartridge linking to the hosted
   embed pages; needs the site's public URL (sitebuild/cartridge.py)
+- site/downloads/   the same packages again, in the hosted site (sitebuild/downloads.py)
 
 Each writer returns a one-line summary of what it wrote.
 """
 
 from __future__ import annotations
 
-from sitebuild import offline
+from sitebuild import cartridge, downloads, offline
 
 
 def package(options, log=print) -> str:
     """Write every package; a summary line. (The writers are added as the LMS work lands.)"""
     written: list[str] = []
     written.append(offline.write_offline_zip(options))
+    written.append(cartridge.write_cartridge(options))
+    written.append(downloads.publish(options.dist_dir, options.site_dir))  # last: it copies what the others wrote
     return "; ".join(written) if written else "nothing to package yet"
