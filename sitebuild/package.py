@@ -12,13 +12,14 @@ Each writer returns a one-line summary of what it wrote.
 
 from __future__ import annotations
 
-from sitebuild import cartridge, downloads, offline
+from sitebuild import cartridge, downloads, offline, scorm
 
 
 def package(options, log=print) -> str:
     """Write every package; a summary line. (The writers are added as the LMS work lands.)"""
     written: list[str] = []
     written.append(offline.write_offline_zip(options))
+    written.append(scorm.write_packages(options))
     written.append(cartridge.write_cartridge(options))
     written.append(downloads.publish(options.dist_dir, options.site_dir))  # last: it copies what the others wrote
     return "; ".join(written) if written else "nothing to package yet"
