@@ -72,11 +72,24 @@ def costs(report: dict) -> list[str]:
                 shown = f" ({found['displayValue']})" if found.get("displayValue") else ""
                 lines.append(f"{category}: {found['title']}{shown}, score {found['score']:.2f}, weight {ref['weight']}"
                              + "".join(f"\n        {item}" for item in failing_items(found)))
-    savings = sorted(((a.get("details") or {}).get("overallSavingsMs", 0), a["title"], a.get("displayValue", ""))
+    if audits["total-blocking-time"]["score"] is not None and audits["total-blocking-time"]["score"] < 1:
+        tasks = (audits["long-tasks"].get("details") or {}).get("items") or []
+        lines.append("long tasks (simulated): " + ", ".join(f"{_file(t['url'])} {t['duration']:.0f} ms" for t in tasks[:6]))
+    savings = sorted(((a.get("details") or {}).get("overallSavingsMs", 0), a["title"], a.get("displayValue", ""),
+                      [_file(item.get("url", "")) for item in (a.get("details") or {}).get("items", [])[:3]])
                      for a in audits.values() if a.get("score") is not None and a["score"] < 1
                      and (a.get("details") or {}).get("type") == "opportunity")
-    lines += [f"opportunity: {title} ({shown or f'{ms:.0f} ms'})" for ms, title, shown in reversed(savings[-5:]) if ms > 0]
+    lines += [f"opportunity: {title} ({shown or f'{ms:.0f} ms'}): {', '.join(files)}"
+              for ms, title, shown, files in reversed(savings[-5:]) if ms > 0]
     return lines
+
+
+def _file(url: str) -> str:
+    """A URL shortened to its file name; a page keeps its path; "Unattributable" stays."""
+    if "://" not in url:
+        return url
+    path = "/" + url.split("://", 1)[1].partition("/")[2]
+    return path if path.endswith("/") else path.rsplit("/", 1)[-1]
 
 
 def failing_items(found: dict, limit: int = 5) -> list[str]:
