@@ -177,15 +177,16 @@ WORKER_IN_PAGE = """async ({devices, code}) => {
 
 
 class OctetStreamWasm(http.server.SimpleHTTPRequestHandler):
-    """A static server that labels .wasm as plain bytes, as many do."""
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/octet-stream"}
+    """A static server that labels .wasm and .mjs as plain bytes, as many servers and LMSs do."""
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".wasm": "application/octet-stream", ".mjs": "application/octet-stream"}
 
     def log_message(self, *args):
         pass
 
 
 @pytest.mark.browser
-def test_the_worker_starts_in_chromium_when_wasm_is_not_served_as_application_wasm(built, browser):
+def test_the_worker_starts_in_chromium_when_wasm_and_mjs_are_served_as_plain_bytes(built, browser):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(OctetStreamWasm, directory=str(built.site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     page = browser.new_page()

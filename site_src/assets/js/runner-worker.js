@@ -76,8 +76,12 @@ async function init({ pyodideURL, zipURL, devices }) {
   const start = performance.now();
   try {
     const indexURL = runtimeFolder(new URL(pyodideURL, self.location.href).href);
-    const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-    const [runtime, zip] = await Promise.all([loadPyodide({ indexURL }), fetchBytes(zipURL)]);
+    // Pyodide's loader and its Emscripten module, imported here (not by Pyodide) so that both
+    // load whatever MIME type the server gives .mjs files (see importModule).
+    const [{ loadPyodide }, emscripten] = await Promise.all([
+      importModule(indexURL + "pyodide.mjs"), importModule(indexURL + "pyodide.asm.mjs")]);
+    const [runtime, zip] = await Promise.all([
+      loadPyodide({ indexURL, createPyodideModule: emscripten.default }), fetchBytes(zipURL)]);
     pyodide = runtime;
     pyodide.setStdout({ batched: (line) => emit("stdout", line + "\n") });
     pyodide.setStderr({ batched: (line) => emit("stderr", line + "\n") });
@@ -89,6 +93,24 @@ async function init({ pyodideURL, zipURL, devices }) {
     return;
   }
   self.postMessage({ type: "ready", seconds: (performance.now() - start) / 1000 });
+}
+
+/** import() an ES module. A module import refuses a script not labelled as
+ * JavaScript, and some servers and LMSs send .mjs as application/octet-stream:
+ * then the text is fetched and imported from a blob: URL labelled correctly. */
+async function importModule(url) {
+  try {
+    return await import(url);
+  } catch (err) {
+    const response = await fetchAsServed(url);
+    if (!response.ok) throw err; // not a labelling problem: the file is missing
+    const blobURL = URL.createObjectURL(new Blob([await response.text()], { type: "text/javascript" }));
+    try {
+      return await import(blobURL);
+    } finally {
+      URL.revokeObjectURL(blobURL);
+    }
+  }
 }
 
 /** The folder of Pyodide's runtime, given it or a file in it. */
