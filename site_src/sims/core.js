@@ -7,7 +7,8 @@
  * pages also work from file://. A player is a function of (baked data, UI
  * state): it registers { title, initialState, render, describe, table } and
  * changes state only through ctx.setState. The core draws the frame: title,
- * a live status line, "Show as table" and the provenance line.
+ * a live status line, "Show as table" and the provenance line; it fills the
+ * table when the page is printed, so paper gets the picture and its table.
  */
 (function () {
   "use strict";
@@ -198,6 +199,14 @@
           return h("tr", {}, row.map(function (cell) { return h("td", {}, typeof cell === "number" ? format(cell) : cell); }));
         }))));
     }
+
+    // Printed, a simulation is its picture plus its table, open or not (site.css shows it in print).
+    function renderForPrint() {
+      if (tableBox.hidden) renderTable(player.table(envelope.data, state));
+    }
+    window.addEventListener("beforeprint", renderForPrint);
+    var print = window.matchMedia ? window.matchMedia("print") : null;
+    if (print && print.addEventListener) print.addEventListener("change", function () { if (print.matches) renderForPrint(); });
 
     new MutationObserver(function () { ctx.colors = readColors(el); update(); })
       .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });

@@ -536,11 +536,11 @@
         var base = [k + 1, node.var, node.kind === "input" ? "input" : node.primitive + (node.params ? "[" + node.params + "]" : ""), eq];
         if (mode === "forward") return base.concat([point.values[i]]);
         if (mode === "jit") return base.concat([node.aval]);
-        if (mode === "grad") return base.concat([point.values[i], point.adjoints[i]]);
+        if (mode === "grad") return base.concat([point.values[i], point.adjoints[i], sentBack(preset, point, i)]);
         return base.concat([point.batch_values[i].map(function (v) { return fmt(v, 4); }).join(", ")]);
       });
       var columns = ["order", "variable", "primitive", "equation in the jaxpr"];
-      var last = { forward: ["value"], jit: ["abstract value"], grad: ["value", "adjoint ∂f/∂variable"],
+      var last = { forward: ["value"], jit: ["abstract value"], grad: ["value", "adjoint ∂f/∂variable", "sent back along each operand wire"],
         vmap: ["4 values (xs = " + point.batch_x.map(function (v) { return fmt(v, 3); }).join(", ") + ")"] }[mode];
       return {
         caption: MODE_NAMES[mode] + " mode: the nodes of f(x) = " + labelOf(data, state) +
@@ -550,6 +550,17 @@
       };
     }
   });
+
+  /* What grad sends back from node i along each wire into it, as its wires are labelled. */
+  function sentBack(preset, point, i) {
+    var parts = [];
+    preset.edges.forEach(function (e, k) {
+      if (e.to !== i) return;
+      var ct = point.edge_adjoints[k];
+      parts.push("to " + preset.nodes[e.from].var + ": " + (typeof ct === "number" && ct >= 0 ? "+" : "") + numberText(ct, 3));
+    });
+    return parts.join(", ") || "—";
+  }
 
   /* describe and table get no ctx: they write numbers with the core's ctx.format. */
   function numberText(value, digits) { return ThinkingInJaxSims.format(value, digits); }

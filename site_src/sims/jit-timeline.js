@@ -357,7 +357,7 @@
 
   function table(data, state) {
     var calls = history(data, state);
-    var columns = ["#", "call", "cache key", "traced?", "trace (ms)", "lower (ms)", "compile (ms)", "execute (ms)"];
+    var columns = ["#", "call", "cache key", "traced?", "trace (ms)", "lower (ms)", "compile (ms)", "execute (ms)", "total (ms)"];
     if (!calls.length) {
       var next = comboIndex(data, state), t = data.timings[next];
       return {
@@ -366,7 +366,7 @@
         columns: columns,
         rows: [["next", callText(data, next) + ", x: " + data.controls.shapes[state.shape].label + " " + data.controls.dtypes[state.dtype],
                 data.classes[data.combos[next]["class"]].key, "yes: the cache is empty",
-                ms(t.trace), ms(t.lower), ms(t.compile), ms(t.execute)]]
+                ms(t.trace), ms(t.lower), ms(t.compile), ms(t.execute), ms(t.trace + t.lower + t.compile + t.execute)]]
       };
     }
     return {
@@ -383,7 +383,8 @@
           c.traced ? ms(d[0]) : "—",
           c.traced ? ms(d[1]) : "—",
           c.traced ? ms(d[2]) : "—",
-          ms(d[3])
+          ms(d[3]),
+          ms(total(d))
         ];
       })
     };

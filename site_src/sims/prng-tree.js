@@ -343,9 +343,10 @@
     table: function (data, state) {
       return {
         caption: "The keys revealed so far, from " + data.root_code + ", with what was drawn from them",
-        columns: ["path", "key data", "status", "normal(key, " + shapeText(data) + ")"],
+        columns: ["path", "key data", "status", "normal(key, " + shapeText(data) + ")", "key data in hex, as drawn"],
         rows: visible(data, state).map(function (n) {
-          return [n.path, keyText(n.key_data), statusText(state, n.path), state.draws[n.path] ? listText(n.normal, 4) : "—"];
+          return [n.path, keyText(n.key_data), statusText(state, n.path), state.draws[n.path] ? listText(n.normal, 4) : "—",
+            hexText(n.key_data)];
         })
       };
     }

@@ -345,7 +345,8 @@
 
       refs.style.textContent = "#" + ctx.id + "-tree [role=treeitem]:focus{outline:none}" +
         "#" + ctx.id + "-tree [role=treeitem]:focus-visible>.pt-row{outline:2px solid var(--md-accent-fg-color);outline-offset:1px}" +
-        "#" + ctx.id + "-tree [aria-selected=true]>.pt-row{box-shadow:inset 0.2em 0 0 " + ctx.colors.primary + "}";
+        "#" + ctx.id + "-tree [role=treeitem]>.pt-row{border-left:0.2em solid transparent}" +
+        "#" + ctx.id + "-tree [aria-selected=true]>.pt-row{border-left-color:" + ctx.colors.primary + "}";
       refs.select.value = String(state.example);
       MODES.forEach(function (m) { refs.radios[m.id].checked = m.id === state.mode; });
       refs.play.textContent = state.playing ? "Pause" : "Play";

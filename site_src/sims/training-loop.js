@@ -360,7 +360,8 @@
       var run = data.runs[state.lr];
       var p = run.params[state.step];
       var text = "Learning rate " + rateLabel(run.lr) + ", step " + state.step + " of " + data.steps +
-        ": loss " + num(run.loss[state.step]) + " (it was " + num(run.loss[0]) + " at step 0); a = " +
+        ": loss " + num(run.loss[state.step]) + " (it was " + num(run.loss[0]) + " at step 0; the least-squares minimum is " +
+        num(data.least_squares.loss) + "); a = " +
         num(p[0]) + ", b = " + num(p[1]) + ", c = " + num(p[2]) + ".";
       var msg = message(data, state);
       return msg ? text + " " + msg.text : text;
