@@ -103,7 +103,8 @@ def set_theme(page, scheme: str) -> None:
 def axe_violations(page) -> list[dict]:
     if not page.evaluate("typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE))
-    return page.evaluate("""tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+    return page.evaluate("""tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                                       resultTypes: ['violations']})
         .then(r => r.violations.flatMap(v => v.nodes.map(n => ({
             rule: v.id, impact: v.impact, target: n.target.join(' '), html: n.html.slice(0, 160),
             why: (n.failureSummary || '').split('\\n').slice(1, 2).join('').trim()}))))""", WCAG_22_A_AA)
@@ -155,7 +156,8 @@ TAB_STOPS_JS = """root => {
     const group = [...root.querySelectorAll('input[type=radio]')].filter(r => r.name === el.name);
     return el === (group.find(r => r.checked) || group[0]);
   };
-  const stops = [...root.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex], [contenteditable]')]
+  const controls = 'a[href], button, input, select, textarea, summary, [tabindex], [contenteditable]';
+  const stops = [...root.querySelectorAll(controls)]
     .filter(el => el.tabIndex >= 0 && !el.disabled && visible(el) && firstOfGroup(el));
   stops.forEach((el, i) => { el.dataset.a11yStop = String(i); });
   return stops.map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' ' +
@@ -248,7 +250,14 @@ def test_tab_reaches_every_control_of_a_simulation_in_order_with_visible_focus_a
     assert_reachable_in_order_with_visible_focus(expected, visited)
 
 
-PLAYING = ["data-parallel", "grad-visualizer", "graph-tracer", "pytree", "training-loop", "vmap-loop"]
+# For each simulation, the buttons that start something moving (after those that
+# set it up): with reduced motion, the last one shows its end state at once.
+MOVERS = {
+    "data-parallel": ["Reset", "Play"], "grad-visualizer": ["Play"], "graph-tracer": ["Play"], "jit-timeline": ["Call"],
+    "mental-model": ["grad"], "numpy-vs-jax": [], "prng-tree": ["Split"], "pure-impure": ["Call with x = 5.0"],
+    "pytree": ["Step", "Play"], "training-loop": ["Play"], "vmap-loop": ["Play"],
+}
+PLAYING = sorted(sim for sim, buttons in MOVERS.items() if buttons and buttons[-1] == "Play")
 
 
 @pytest.mark.browser
@@ -270,13 +279,6 @@ def test_a_playing_simulation_moves_by_itself_and_pauses_by_keyboard(page, site_
     assert play.inner_text() == "Play"
 
 
-# For each simulation, the buttons that start something moving (after those that
-# set it up): with reduced motion, the last one shows its end state at once.
-MOVERS = {
-    "data-parallel": ["Reset", "Play"], "grad-visualizer": ["Play"], "graph-tracer": ["Play"], "jit-timeline": ["Call"],
-    "mental-model": ["grad"], "numpy-vs-jax": [], "prng-tree": ["Split"], "pure-impure": ["Call with x = 5.0"],
-    "pytree": ["Step", "Play"], "training-loop": ["Play"], "vmap-loop": ["Play"],
-}
 LIVE_INTERVALS_JS = """(() => {  // the ids of the interval timers that are running
   const live = new Set(), set = window.setInterval, clear = window.clearInterval;
   window.setInterval = function () { const id = set.apply(this, arguments); live.add(id); return id; };
@@ -304,7 +306,8 @@ def test_with_reduced_motion_nothing_in_a_simulation_moves_by_itself(page, site_
     assert status_of(page, sim_id) == after, "the simulation changed by itself"
     started = set(page.evaluate("a11yLiveIntervals()")) - set(idle)
     assert not started, "the buttons left an interval timer running"
-    running = page.evaluate("document.getAnimations().filter(a => a.playState === 'running').map(a => String(a.effect && a.effect.target && a.effect.target.className))")
+    running = page.evaluate("""document.getAnimations().filter(a => a.playState === 'running')
+                               .map(a => String(a.effect && a.effect.target && a.effect.target.className))""")
     assert running == [], f"CSS animations or transitions running: {running}"
 
 
@@ -353,7 +356,8 @@ def test_a_code_cell_is_worked_by_keyboard_and_escape_leaves_its_editor(page, si
         if not where["inside"]:
             break
         rest.append(where["stop"])
-    assert rest == [str(i) for i in range(int(run_stop) + 1, len(expected))], "Tab after the editor does not go on to the end of the cell"
+    assert rest == [str(i) for i in range(int(run_stop) + 1, len(expected))], \
+        "Tab after the editor does not go on to the end of the cell"
 
 
 # ---- words for the picture -------------------------------------------------------------------
@@ -368,7 +372,8 @@ def drawn(frame, css: str) -> list[str]:
 
 
 def table_row(frame, first_cell: str) -> str:
-    rows = frame.locator(".jax-sim__table tbody tr").filter(has=frame.page.locator(f'td:first-child:text-is("{first_cell}")'))
+    first = frame.page.locator(f'td:first-child:text-is("{first_cell}")')
+    rows = frame.locator(".jax-sim__table tbody tr").filter(has=first)
     assert rows.count() == 1, f"no single table row for {first_cell!r}"
     return rows.inner_text()
 
@@ -483,10 +488,14 @@ def test_a_simulations_status_line_and_table_say_what_its_picture_shows(page, si
 
 # ---- print -------------------------------------------------------------------------------------
 
-CHROME = [".md-header", ".md-tabs", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer", ".md-top",
-          ".jax-cell__toolbar", ".md-clipboard", ".jax-notebook-link", ".jax-sim__table-toggle", ".jax-sim__view button"]
-SHOWN_JS = "els => els.filter(e => getComputedStyle(e).display !== 'none' && !e.closest('[hidden]:not(.jax-sim__table)')).length"
-CUT_CODE_JS = """els => els.filter(e => e.getClientRects().length && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1))
+# What a printed chapter leaves out: Material's header, sidebars, footer, "back
+# to top" and copy buttons (the site has no tab bar); the runner's buttons; the
+# notebook link; the simulations' buttons.
+CHROME = [".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer", ".md-top",
+          ".md-code__nav", ".jax-cell__toolbar", ".jax-notebook-link", ".jax-sim__table-toggle", ".jax-sim__view button"]
+SHOWN_JS = "els => els.filter(e => e.getClientRects().length > 0).length"  # laid out on the page
+CUT_CODE_JS = """els => els.filter(e => e.getClientRects().length)
+                        .filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
                         .map(e => e.textContent.slice(0, 60))"""
 
 
@@ -498,6 +507,8 @@ def test_a_chapter_prints_its_content_and_each_simulation_as_picture_and_table_w
     wait_for_simulations(page)
     frame = page.locator('.jax-sim[data-sim="jit-timeline"] .jax-sim__frame')
     button(frame, "Call").click()  # the state to print: one call made, its table never opened
+    missing = [css for css in CHROME if not page.locator(css).count()]
+    assert not missing, f"the page has none of {missing}: the check below would prove nothing"
     page.emulate_media(media="print")
     frame.locator(".jax-sim__table tbody tr").first.wait_for(timeout=5000)  # the core fills it as print media begins
     shown = {css: page.locator(css).evaluate_all(SHOWN_JS) for css in CHROME}
