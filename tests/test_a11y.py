@@ -336,7 +336,8 @@ def test_a_code_cell_is_worked_by_keyboard_and_escape_leaves_its_editor(page, si
     page.goto(f"{site_url}/chapters/01-jax-numpy/")
     cell = '.jax-cell[data-cell="1"]'  # code, its baked output, and its Edit, Run and Reset buttons
     expected, visited = tab_through(page, cell)
-    assert [e.split()[1] for e in expected if e.endswith(" cell 2")] == ["Edit", "Run", "Reset"]  # Stop shows while running
+    # its buttons (Stop shows only while it runs), between Material's copy buttons
+    assert [e.split()[1] for e in expected if e.endswith(" cell 2")] == ["Edit", "Run", "Reset"]
     assert_reachable_in_order_with_visible_focus(expected, visited)
     page.locator(f"{cell} .jax-cell__edit").focus()
     page.keyboard.press("Enter")
@@ -379,12 +380,13 @@ def table_row(frame, first_cell: str) -> str:
 
 
 def says_data_parallel(frame, status, table):
-    assert "phase 3 of 4, average (pmean)" in status
-    for text in drawn(frame, "[data-device] text"):
-        if text.startswith("loss "):
-            assert text[len("loss "):] in table, text
-        if m := re.fullmatch(r"examples (\d+)–(\d+)", text):
-            assert f"X[{m[1]}:{int(m[2]) + 1}]" in table, text
+    assert "phase 3 of 4, average (pmean)" in status and "4 devices" in status
+    devices = drawn(frame, "[data-device] text")
+    losses = [t.removeprefix("loss ") for t in devices if t.startswith("loss ")]
+    shards = [re.fullmatch(r"examples (\d+)–(\d+)", t) for t in devices if t.startswith("examples")]
+    assert len(losses) == len(shards) == 4
+    assert all(loss in table for loss in losses), losses
+    assert all(f"X[{m[1]}:{int(m[2]) + 1}]" in table for m in shards), devices
     averaged = [t for t in drawn(frame, "[data-bars=averaged] text") if re.search(r"\d", t) and not t.startswith("w")]
     assert averaged and all(v in status for v in averaged), averaged
     blocks = [t for t in drawn(frame, "[data-mesh-device] text") if t.startswith("[")]
@@ -401,7 +403,7 @@ def says_grad_visualizer(frame, status, table):
 def says_graph_tracer(frame, status, table):
     assert "Forward mode" in status and "step 2 of" in status
     values = drawn(frame, '.gt-node[data-shown="true"] text')
-    assert all(n in table for t in values for n in re.findall(r"[−-]?\d+\.\d+", t)), values
+    assert len(values) == 2 * 3 and all(n in table for t in values for n in re.findall(r"[−-]?\d+\.\d+", t)), values
     frame.get_by_role("radio", name="grad").check()
     button(frame, "Step").click()
     button(frame, "Step").click()
