@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from sitebuild import assets, embed, execute, figures, labs, notebooks, package, pyodide_assets, quizzes, render_math
+from sitebuild import assets, embed, execute, figures, instructors, labs, notebooks, package, pyodide_assets, quizzes, render_math
 from sitebuild.errors import BuildError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,7 +101,9 @@ def build(options: Options, log=print) -> Report:
     def run_stage() -> str:
         count = labs.stage_docs(options.docs_dir, staged, {p: r for p, r in results.items() if p.suffix == ".ipynb"})
         embeds = embed.stage_embed_pages(staged)
-        return f"docs staged in {_show(staged)} with {count} executed lab notebooks and {embeds} embed pages"
+        listed = instructors.stage_page(staged, options)
+        return (f"docs staged in {_show(staged)} with {count} executed lab notebooks and {embeds} embed pages; "
+                f"{listed} chapters and simulations listed for instructors")
 
     built = {}
 

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from sitebuild import cartridge, course, downloads
+from sitebuild import cartridge, course, downloads, instructors
 from sitebuild.errors import BuildError
 from sitebuild.pipeline import Options
+from tests.test_embed import lms  # noqa: F401 - the fixture: another origin's page, as an LMS's
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://example.org/thinking-in-jax/"
@@ -192,3 +193,68 @@ def test_publishing_replaces_what_an_earlier_build_published(tmp_path):
     (site / downloads.FOLDER / "old.imscc").write_bytes(b"an earlier build's")
     assert downloads.publish(dist, site).startswith("1 package copied")
     assert [p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()] == ["downloads/scorm/00-a.zip"]
+
+
+# ---- the instructors page ----------------------------------------------------------------------
+
+def test_the_instructors_page_lists_every_chapter_and_simulation_with_its_package_and_snippet(built):
+    page = built.page("instructors")
+    for slug in CHAPTERS:
+        assert f'href="../chapters/{slug}/"' in page
+    for slug in SIMS:
+        assert f'href="../sims/{slug}/"' in page
+    sources = re.findall(r'"(https://YOUR-SITE/embed/[^"]*)"', page)  # the src of each snippet, in order
+    assert sources == [f"https://YOUR-SITE/embed/chapters/{c}/" for c in CHAPTERS] + [
+        f"https://YOUR-SITE/embed/sims/{s}/" for s in SIMS]
+    for path in sources:
+        embed_page = path.replace("https://YOUR-SITE/", "")
+        assert f'href="../{embed_page}"' in page and (built.site / embed_page / "index.html").is_file()
+    offered = re.findall(r'href="\.\./(downloads/[^"]+)" download', page)
+    assert sorted(offered) == sorted([f"downloads/scorm/{c}.zip" for c in CHAPTERS] + ["downloads/thinking-in-jax-offline.zip"])
+    assert all((built.site / path).is_file() for path in offered)
+    assert "not in this copy of the site" in page and "--site-url" in page  # no cartridge without a URL
+
+
+def test_with_a_site_url_the_instructors_page_has_absolute_snippets_and_links_the_cartridge():
+    pages = course.load(ROOT / "docs", ROOT / "mkdocs.yml").pages
+    listed = instructors.pages_section(pages, SITE_URL)
+    assert instructors.PLACEHOLDER not in listed and "<script" not in listed
+    assert f'<iframe src="{SITE_URL}embed/chapters/00-why-jax/"' in listed
+    assert 'sandbox="allow-scripts allow-same-origin"' in listed
+    assert f'href="../downloads/{cartridge.NAME}" download' in instructors.downloads_section(SITE_URL)
+
+
+def test_the_instructors_page_must_keep_its_markers(tmp_path):
+    (tmp_path / "instructors").mkdir()
+    (tmp_path / "instructors" / "index.md").write_text("# For instructors\n\n<!-- tij:downloads -->\n")
+    with pytest.raises(BuildError, match=r"needs the line <!-- tij:pages --> exactly once"):
+        instructors.stage_page(tmp_path, options())
+
+
+@pytest.mark.browser
+def test_a_copied_snippet_is_absolute_and_shows_the_embed_page_in_a_sandboxed_frame(page, site_url, lms):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+    page.goto(site_url + "/instructors/")
+    note = page.locator("[data-tij-site-url-note]")
+    assert note.inner_text() == f"The snippets below use this site's address, {site_url}/."
+    block = page.locator(".md-content .highlight", has_text="embed/chapters/03-jit-and-tracing/")
+    block.get_by_role("button", name="Copy to clipboard").click()  # Material's content.code.copy
+    snippet = page.evaluate("navigator.clipboard.readText()")
+    assert f'src="{site_url}/embed/chapters/03-jit-and-tracing/"' in snippet
+    assert instructors.PLACEHOLDER not in page.locator(".md-content").inner_text()
+    folder, origin = lms  # another origin, as an LMS is: a page of it gets the snippet pasted in
+    (folder / "pasted.html").write_text(f"<!doctype html><html lang='en'><title>An LMS page</title><body>{snippet}</body></html>")
+    page.goto(f"{origin}/pasted.html")
+    frame = page.frame_locator("iframe")
+    frame.locator("h1").wait_for()
+    assert frame.locator("h1").inner_text().startswith("Chapter 3")
+    assert frame.locator(".tij-embed__full-link").count() == 1
+
+
+@pytest.mark.browser
+def test_a_scorm_download_link_gives_the_chapters_package(page, site_url, built):
+    page.goto(site_url + "/instructors/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"{CHAPTERS[4]}.zip").click()
+    assert download.value.suggested_filename == f"{CHAPTERS[4]}.zip"
+    assert Path(download.value.path()).read_bytes() == (built.dist / "scorm" / f"{CHAPTERS[4]}.zip").read_bytes()
