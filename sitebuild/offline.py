@@ -97,7 +97,8 @@ def build_offline_site(options: pipeline.Options) -> Path:
                          "Run `python build_site.py build` (it stages the docs, then packages).")
     site = options.cache_dir / SITE
     shutil.rmtree(site, ignore_errors=True)
-    pipeline.mkdocs_build(dataclasses.replace(options, site_dir=site), staged, **offline_settings(options.config_file))
+    # No site URL: the copy must not point at the hosted site (canonical links, sitemap).
+    pipeline.mkdocs_build(dataclasses.replace(options, site_dir=site, site_url=None), staged, **offline_settings(options.config_file))
     for name in HOSTED_ONLY_FILES:
         (site / name).unlink()
     pipeline.postprocess(site, options.cache_dir / "bakes")

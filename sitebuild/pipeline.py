@@ -134,6 +134,8 @@ def mkdocs_build(options: Options, docs_dir: Path, **overrides):
     from mkdocs.config import load_config
 
     _show_mkdocs_warnings()
+    if options.site_url:  # --site-url: canonical links, the sitemap and the notebooks' links back use it
+        overrides = {"site_url": options.site_url, **overrides}
     try:
         config = load_config(str(options.config_file), docs_dir=str(docs_dir), site_dir=str(options.site_dir), **overrides)
         build_site(config)
