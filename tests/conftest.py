@@ -3,6 +3,7 @@ with no change, a local HTTP server for the built site, and Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import http.server
@@ -62,20 +63,36 @@ def built(tmp_path_factory) -> Build:
     return build
 
 
-@pytest.fixture(scope="session")
-def site_url(built):
-    """The built site served on 127.0.0.1 (a free port)."""
-    handler = functools.partial(QuietHandler, directory=str(built.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+@contextlib.contextmanager
+def served(folder: Path, handler=QuietHandler):
+    """`folder` served on 127.0.0.1 (a free port) by `handler`; its URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site_url(built):
+    """The built site served on 127.0.0.1 (a free port)."""
+    with served(built.site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def lms(tmp_path_factory):
+    """Another origin (its own server on another port), as an LMS is: (folder, URL); a page
+    written into the folder can hold the site in an iframe."""
+    folder = tmp_path_factory.mktemp("lms")
+    with served(folder) as url:
+        yield folder, url
 
 
 @pytest.fixture(scope="session")

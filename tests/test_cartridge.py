@@ -20,7 +20,6 @@ import pytest
 from sitebuild import cartridge, course, downloads, instructors
 from sitebuild.errors import BuildError
 from sitebuild.pipeline import Options
-from tests.test_embed import lms  # noqa: F401 - the fixture: another origin's page, as an LMS's
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://example.org/thinking-in-jax/"

@@ -7,10 +7,7 @@ sandboxed."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -19,7 +16,6 @@ import pytest
 from playwright.sync_api import expect
 
 from sitebuild import embed
-from tests.conftest import QuietHandler
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted(p.stem for p in (ROOT / "docs" / "chapters").glob("*.md"))
@@ -118,16 +114,6 @@ HOST = """<!doctype html><html lang="en"><head><title>An LMS</title></head><body
     }}
   }});
 </script></body></html>"""
-
-
-@pytest.fixture(scope="module")
-def lms(tmp_path_factory):
-    """Another origin (its own server on another port), as an LMS is: its pages hold the iframe."""
-    folder = tmp_path_factory.mktemp("lms")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
 
 
 def host(page, lms, site_url: str, path: str, sandbox: str):

@@ -5,13 +5,10 @@ tests/pyodide_worker.mjs. Needs Node.js 20+ and `npm ci` in site_src/."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import json
 import subprocess
 import sys
-import threading
 import zipfile
 from pathlib import Path
 
@@ -19,6 +16,7 @@ import pytest
 
 from sitebuild import conformance, pyodide_assets
 from sitebuild.errors import BuildError
+from tests.conftest import QuietHandler, served
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -176,30 +174,24 @@ WORKER_IN_PAGE = """async ({devices, code}) => {
 }"""
 
 
-class OctetStreamWasm(http.server.SimpleHTTPRequestHandler):
+class OctetStreamWasm(QuietHandler):
     """A static server that labels .wasm and .mjs as plain bytes, as many servers and LMSs do."""
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".wasm": "application/octet-stream", ".mjs": "application/octet-stream"}
-
-    def log_message(self, *args):
-        pass
+    extensions_map = {**QuietHandler.extensions_map, ".wasm": "application/octet-stream", ".mjs": "application/octet-stream"}
 
 
 @pytest.mark.browser
 def test_the_worker_starts_in_chromium_when_wasm_and_mjs_are_served_as_plain_bytes(built, browser):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(OctetStreamWasm, directory=str(built.site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     page = browser.new_page()
     errors, outside = [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
-    try:
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/chapters/04-grad/")
-        page.set_default_timeout(120_000)
-        messages = page.evaluate(WORKER_IN_PAGE, {"devices": 8, "code": "import jax\nprint(jax.device_count())\njax.grad(jax.numpy.sin)(1.0)"})
-    finally:
-        page.close()
-        server.shutdown()
+    with served(built.site, OctetStreamWasm) as url:
+        try:
+            page.goto(f"{url}/chapters/04-grad/")
+            page.set_default_timeout(120_000)
+            messages = page.evaluate(WORKER_IN_PAGE, {"devices": 8, "code": "import jax\nprint(jax.device_count())\njax.grad(jax.numpy.sin)(1.0)"})
+        finally:
+            page.close()
     assert [m["type"] for m in messages if m["type"] in ("ready", "done", "fatal", "error")] == ["ready", "done"], messages
     out = outputs(messages, 1)
     assert (out["stdout"], out["value"], out["error"]) == ("8\n", "Array(0.5403023, dtype=float32, weak_type=True)", None)

@@ -10,12 +10,9 @@ Every test fails on a console error or a request leaving loopback (the
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
 import shutil
-import threading
 import zipfile
 from pathlib import Path
 from urllib.parse import urlencode
@@ -24,7 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sitebuild import scorm
-from tests.conftest import QuietHandler
+from tests.conftest import QuietHandler, served
 
 pytestmark = pytest.mark.browser
 
@@ -59,10 +56,8 @@ def lms(built, tmp_path_factory) -> str:
         package.extractall(root / "pkg")
     page = (root / LAUNCH).read_text(encoding="utf-8")
     (root / MANY).write_text(many_questions(page, MANY_QUESTIONS), encoding="utf-8")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(PackageHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with served(root, PackageHandler) as url:
+        yield url
 
 
 def many_questions(page: str, count: int) -> str:
