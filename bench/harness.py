@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import functools
 import gzip
-import http.server
 import os
 import platform
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, Build, QuietHandler, run_build  # noqa: E402,F401 (the benchmarks use them from here)
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, Build, QuietHandler, run_build, served  # noqa: E402,F401 (the benchmarks use them from here)
 
 # The runner's own opt-out of its idle pre-warm (site_src/assets/js/runner.js): with
 # it, a page left alone loads no Python, as on a reader's metered connection.
@@ -58,18 +55,10 @@ class GzipHandler(Handler):
         self.wfile.write(body)
 
 
-@contextlib.contextmanager
 def serve(folder: Path, compress: bool = False):
-    """Serve `folder` on a free port of 127.0.0.1 (gzipping text if `compress`);
-    yields its URL (no trailing slash)."""
-    handler = functools.partial(GzipHandler if compress else Handler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Serve `folder` on a free port of 127.0.0.1 (gzipping text if `compress`), as
+    a context manager that gives its URL (no trailing slash)."""
+    return served(folder, GzipHandler if compress else Handler)
 
 
 @contextlib.contextmanager
