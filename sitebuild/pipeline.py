@@ -153,8 +153,10 @@ def postprocess(site_dir: Path, bakes_dir: Path) -> str:
     formulas = render_math.render_site(site_dir)
     live = assets.mark_live_simulations(site_dir)
     drawn = figures.render_figures(site_dir, bakes_dir)
+    named = assets.name_search_dialog(site_dir)
     return (f"{formulas} formulas rendered with KaTeX; CDN loaders removed from {cleaned} lab pages "
-            f"and {linked} of their links to pages resolved; {live} simulation placeholders made live; {drawn} figures drawn")
+            f"and {linked} of their links to pages resolved; {live} simulation placeholders made live; {drawn} figures drawn; "
+            f"search dialog named on {named} pages")
 
 
 def write_assets(site_dir: Path, bakes_dir: Path) -> str:

@@ -126,6 +126,13 @@ def test_math_is_rendered_by_katex_at_build_and_its_css_and_fonts_are_self_hoste
     assert fonts and all((css.parent / f).is_file() for f in fonts)
 
 
+def test_every_page_names_its_search_dialog_for_screen_readers(built):
+    pages = [p for p in built.site.rglob("*.html") if 'data-md-component="search"' in p.read_text(encoding="utf-8")]
+    assert len(pages) > 30
+    for page in pages:
+        assert 'data-md-component="search" role="dialog" aria-label="Search"' in page.read_text(encoding="utf-8"), page
+
+
 def test_no_page_references_anything_outside_the_site(built):
     offsite = re.compile(r'''(?:src|href)=["'](?:https?:)?//|url\(["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//''')
     for path in list(built.site.rglob("*.html")) + list(built.site.rglob("*.css")):
