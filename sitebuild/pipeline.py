@@ -134,6 +134,7 @@ def mkdocs_build(options: Options, docs_dir: Path, **overrides):
     from mkdocs.config import load_config
 
     _show_mkdocs_warnings()
+    execute.CACHE_DIR = options.cache_dir / "cells"  # the cells' outputs: from this build's cache, never run anew
     if options.site_url:  # --site-url: canonical links, the sitemap and the notebooks' links back use it
         overrides = {"site_url": options.site_url, **overrides}
     try:
