@@ -158,3 +158,8 @@ def test_a_page_that_loads_a_file_from_elsewhere_stops_the_build(tmp_path):
         scorm.needed_files(tmp_path, PAGE, page)
     with pytest.raises(BuildError, match="needs assets/missing.css"):
         scorm.needed_files(tmp_path, PAGE, '<link rel="stylesheet" href="../../../assets/missing.css">')
+
+
+def test_the_instructors_page_states_the_packages_mastery_score():
+    page = (Path(__file__).resolve().parent.parent / "docs" / "instructors" / "index.md").read_text(encoding="utf-8")
+    assert f"*passed* at {scorm.MASTERY_SCORE}% or more" in page
