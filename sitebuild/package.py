@@ -16,10 +16,10 @@ from sitebuild import cartridge, downloads, offline, scorm
 
 
 def package(options, log=print) -> str:
-    """Write every package; a summary line. (The writers are added as the LMS work lands.)"""
-    written: list[str] = []
-    written.append(offline.write_offline_zip(options))
-    written.append(scorm.write_packages(options))
-    written.append(cartridge.write_cartridge(options))
-    written.append(downloads.publish(options.dist_dir, options.site_dir))  # last: it copies what the others wrote
-    return "; ".join(written) if written else "nothing to package yet"
+    """Write every package; a summary line."""
+    return "; ".join([
+        offline.write_offline_zip(options),
+        scorm.write_packages(options),
+        cartridge.write_cartridge(options),
+        downloads.publish(options.dist_dir, options.site_dir),  # last: it copies what the others wrote
+    ])

@@ -8,29 +8,18 @@ sandboxed."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import expect
 
 from sitebuild import embed
+from tests import urls
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted(p.stem for p in (ROOT / "docs" / "chapters").glob("*.md"))
 SIMS = sorted(p.stem for p in (ROOT / "docs" / "sims").glob("*.md"))
-
-
-class Links(HTMLParser):
-    """Every href and src of a page."""
-
-    def __init__(self):
-        super().__init__()
-        self.urls = []
-
-    def handle_starttag(self, tag, attrs):
-        self.urls += [v for k, v in attrs if k in ("href", "src") and v]
 
 
 def count(html: str, css_class: str) -> int:
@@ -79,19 +68,7 @@ def test_every_page_has_an_embed_page_with_its_content_and_no_site_chrome(built,
 
 
 def test_every_link_of_an_embed_page_leads_to_a_file_of_the_site(built):
-    missing = []
-    for page in (built.site / "embed").rglob("index.html"):
-        parser = Links()
-        parser.feed(page.read_text(encoding="utf-8"))
-        for url in parser.urls:
-            parts = urlparse(url)
-            if parts.scheme or url.startswith(("#", "//", "data:")):
-                continue
-            target = (page.parent / parts.path).resolve()
-            if target.is_dir():
-                target = target / "index.html"
-            if not target.exists():
-                missing.append(f"{page.relative_to(built.site)} -> {url}")
+    missing = [b for b in urls.broken_references(built.site) if b.startswith(f"{embed.PREFIX}/")]
     assert not missing, missing[:10]
 
 

@@ -22,10 +22,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from sitebuild import offline, pipeline
+from sitebuild import offline, pipeline, zips
 from tests import urls
 
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TOP = offline.TOP + "/"
 
 
@@ -74,7 +73,7 @@ def test_the_zip_has_fixed_times_and_sorted_names_and_is_rebuilt_byte_for_byte(a
     with zipfile.ZipFile(archive) as z:
         infos = z.infolist()
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)
-    assert {i.date_time for i in infos} == {ZIP_TIME}
+    assert {i.date_time for i in infos} == {zips.ZIP_TIME}
     again = dataclasses.replace(pipeline.Options(), site_dir=built.site, cache_dir=built.cache, dist_dir=tmp_path)
     offline.write_offline_zip(again)
     with zipfile.ZipFile(archive) as first, zipfile.ZipFile(tmp_path / offline.ZIP_NAME) as second:
