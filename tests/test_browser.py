@@ -48,12 +48,73 @@ def test_dark_mode_toggle_switches_the_colour_scheme_and_is_remembered(page, sit
     for _ in range(3):  # automatic -> light -> dark
         if scheme() == "slate":
             break
-        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.locator("form[data-tij-palette] label:visible").first.click()
     assert scheme() == "slate"
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     page.goto(site_url + "/chapters/03-jit-and-tracing/")
     assert scheme() == "slate"
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == background != "rgb(255, 255, 255)"
+
+
+# Records the page's colour scheme when the chapter's content is first parsed, before any script at the page's end runs.
+SCHEME_AT_CONTENT = """
+new MutationObserver((_, observer) => {
+  if (!document.querySelector('.md-content')) return;
+  window.__schemeAtContent = document.body.getAttribute('data-md-color-scheme');
+  observer.disconnect();
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def test_a_dark_mode_reader_gets_dark_colours_from_the_first_paint(browser, site_url):
+    context = browser.new_context(color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.add_init_script(SCHEME_AT_CONTENT)
+        page.goto(site_url + "/chapters/04-grad/")
+        assert page.evaluate("window.__schemeAtContent") == "slate"  # on a first visit, nothing saved
+        assert page.evaluate("document.querySelector('meta[name=color-scheme]').content") == "dark"
+    finally:
+        context.close()
+
+
+def test_the_palette_toggle_cycles_by_keyboard_and_automatic_follows_the_system(page, site_url):
+    page.goto(site_url + "/chapters/00-why-jax/")
+    body = lambda name: page.evaluate(f"document.body.getAttribute('data-md-color-{name}')")  # noqa: E731
+    meta = lambda name: page.evaluate(f"[...document.querySelectorAll('meta[name={name}]')].map(m => m.content)")  # noqa: E731
+    toggle = page.locator("form[data-tij-palette]")
+    assert (body("scheme"), body("primary"), body("accent")) == ("default", "teal", "deep-orange")
+    assert meta("color-scheme") == ["light"]  # one: Material's palette component is not mounted
+    page.wait_for_function("document.querySelector('meta[name=theme-color]').content !== ''")
+    seen = []
+    page.locator("#__palette_0").focus()
+    for _ in range(3):  # Enter moves to the next palette: light, dark, automatic again
+        page.keyboard.press("Enter")
+        label = toggle.locator("label:visible")
+        assert label.count() == 1
+        seen.append((body("scheme"), meta("color-scheme")[0], label.get_attribute("title")))
+    assert seen == [("default", "light", "Switch to dark mode"), ("slate", "dark", "Switch to system preference"),
+                    ("default", "light", "Switch to light mode")]
+    assert page.evaluate("__md_get('__palette').index") == 0
+    page.emulate_media(color_scheme="dark")  # automatic follows the system ...
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    page.keyboard.press("Enter")  # ... a chosen light palette does not
+    page.emulate_media(color_scheme="dark")
+    assert body("scheme") == "default"
+    page.reload()
+    assert body("scheme") == "default" and page.evaluate("__md_get('__palette').index") == 1
+
+
+def test_without_javascript_the_site_has_its_own_colours(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site_url + "/")
+        attributes = page.evaluate("['scheme', 'primary', 'accent'].map(k => document.body.getAttribute('data-md-color-' + k))")
+        assert attributes == ["default", "teal", "deep-orange"]
+        assert page.evaluate("document.documentElement.className") == "no-js"
+    finally:
+        context.close()
 
 
 def test_search_finds_chapter_3_from_a_word_in_it(page, site_url):
