@@ -83,3 +83,57 @@ def test_the_python_replica_of_ctx_format_matches_the_javascript(page, site_url)
     for digits in (2, 3, 4):
         real = page.evaluate(f"v => v.map(x => ThinkingInJaxSims.format(x, {digits}))", values)
         assert real == [ctx_format(v, digits) for v in values], digits
+
+
+# ---- loading: near the viewport first, the rest when the browser is idle -------------------------
+
+NEAR, FAR = "graph-tracer", "training-loop"  # chapter 9: one near its top, one far down
+NO_IDLE = "window.requestIdleCallback = function () {};"  # the browser is never idle: only scrolling loads
+
+
+def requested(page, sim_id: str) -> bool:
+    return page.evaluate(f"performance.getEntriesByType('resource').some(e => e.name.endsWith('/sims/data/{sim_id}.js'))")
+
+
+@pytest.mark.browser
+def test_a_chapter_left_alone_loads_the_simulation_in_view_first_then_the_rest(page, site_url):
+    page.goto(site_url + "/chapters/09-showcase/")
+    for sim_id in (NEAR, FAR):  # no scrolling: the one far below comes once the browser is idle
+        page.locator(f'.jax-sim[data-sim="{sim_id}"] .jax-sim__frame').wait_for(state="attached", timeout=10000)
+    started = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('resource')
+        .filter(e => e.name.includes('/sims/data/')).map(e => [e.name.split('/').pop(), e.startTime]))""")
+    assert started[f"{NEAR}.js"] <= started[f"{FAR}.js"], started
+
+
+@pytest.mark.browser
+def test_a_simulation_far_below_loads_as_the_reader_scrolls_towards_it(page, site_url):
+    page.add_init_script(NO_IDLE)
+    page.goto(site_url + "/chapters/09-showcase/")
+    page.locator(f'.jax-sim[data-sim="{NEAR}"] .jax-sim__frame').wait_for(timeout=10000)
+    page.wait_for_timeout(500)
+    assert not requested(page, FAR)
+    placeholder = page.locator(f'.jax-sim[data-sim="{FAR}"]')
+    assert placeholder.bounding_box()["height"] > 100  # room kept while it loads
+    placeholder.scroll_into_view_if_needed()
+    placeholder.locator(".jax-sim__frame").wait_for(timeout=10000)
+
+
+@pytest.mark.browser
+def test_printing_loads_every_simulation_not_yet_loaded(page, site_url):
+    page.add_init_script(NO_IDLE)
+    page.goto(site_url + "/chapters/09-showcase/")
+    page.locator(f'.jax-sim[data-sim="{NEAR}"] .jax-sim__frame').wait_for(timeout=10000)
+    assert not requested(page, FAR)
+    page.emulate_media(media="print")
+    page.locator(f'.jax-sim[data-sim="{FAR}"] .jax-sim__frame').wait_for(state="attached", timeout=10000)
+
+
+@pytest.mark.browser
+def test_without_javascript_a_simulation_leaves_no_empty_box(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site_url + "/chapters/09-showcase/")
+        assert page.locator(f'.jax-sim[data-sim="{FAR}"]').bounding_box() is None  # display: none
+    finally:
+        context.close()

@@ -4,7 +4,11 @@
  * data-live when ID is baked) becomes a live simulation: this
  * script loads the baked data (assets/tij/sims/data/ID.js, written at build
  * from real JAX) and the player (assets/tij/sims/ID.js) as plain scripts, so
- * pages also work from file://. A player is a function of (baked data, UI
+ * pages also work from file://. It loads them when the placeholder comes
+ * within a screen of the viewport, and the rest once the page has loaded and
+ * the browser is idle (or when the page is printed), one simulation per idle
+ * moment: a long chapter first shows its text, and every simulation is there
+ * by the time a reader scrolls or prints. A player is a function of (baked data, UI
  * state): it registers { title, initialState, render, describe, table } and
  * changes state only through ctx.setState. The core draws the frame: title,
  * a live status line, "Show as table" and the provenance line; it fills the
@@ -25,8 +29,8 @@
     data: data,
     players: players,
     format: format, // how players write numbers (ctx.format); exposed for tests
-    register: function (id, player) { players[id] = player; mountAll(id); },
-    provide: function (id, envelope) { data[id] = envelope; mountAll(id); }
+    register: function (id, player) { players[id] = player; mountSoon(id); },
+    provide: function (id, envelope) { data[id] = envelope; mountSoon(id); }
   };
 
   /* ---- small helpers given to players ------------------------------------ */
@@ -98,16 +102,45 @@
     document.head.appendChild(el);
   }
 
+  // A screen ahead of the viewport: a simulation is drawn before a reader scrolls to it.
+  var AHEAD = "100% 0px";
+
+  function request(id) {
+    if (requested[id]) return;
+    requested[id] = true;
+    var failed = function () { showFailure(id, "its files could not be loaded"); };
+    load(base + "sims/data/" + id + ".js", failed);
+    load(base + "sims/" + id + ".js", failed);
+  }
+
   function start() {
     // Only placeholders the build marked live: their simulation was baked.
-    Array.prototype.forEach.call(document.querySelectorAll(".jax-sim[data-sim][data-live]"), function (el) {
-      var id = el.getAttribute("data-sim");
-      if (requested[id]) return;
-      requested[id] = true;
-      var failed = function () { showFailure(id, "its files could not be loaded"); };
-      load(base + "sims/data/" + id + ".js", failed);
-      load(base + "sims/" + id + ".js", failed);
-    });
+    var placeholders = Array.prototype.slice.call(document.querySelectorAll(".jax-sim[data-sim][data-live]"));
+    var ids = placeholders.map(function (el) { return el.getAttribute("data-sim"); });
+    var requestAll = function () { ids.forEach(request); };
+    if (!("IntersectionObserver" in window)) return requestAll();
+    var near = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        near.unobserve(entry.target);
+        request(entry.target.getAttribute("data-sim"));
+      });
+    }, { rootMargin: AHEAD });
+    placeholders.forEach(function (el) { near.observe(el); });
+    // Printed pages show every simulation; so does a page left to load in the background.
+    window.addEventListener("beforeprint", requestAll);
+    var print = window.matchMedia ? window.matchMedia("print") : null;
+    if (print && print.addEventListener) print.addEventListener("change", function () { if (print.matches) requestAll(); });
+    var idle = window.requestIdleCallback || function (fn) { return window.setTimeout(fn, 200); };
+    var next = function () {
+      var id = ids.filter(function (i) { return !requested[i]; })[0];
+      if (id === undefined) return;
+      request(id);
+      idle(next);
+    };
+    var afterLoad = function () { idle(next); };
+    if (document.readyState === "complete") afterLoad();
+    else window.addEventListener("load", afterLoad);
   }
 
   function showFailure(id, why) {
@@ -117,6 +150,11 @@
         "The simulation “" + id + "” is not available: " + why + ". The text around it explains the same idea; " +
         "if you built this site yourself, run `make build` again."));
     });
+  }
+
+  // Mount in a task of its own, not in the one that evaluated the (sometimes large) baked data.
+  function mountSoon(id) {
+    if (players[id] && data[id]) window.setTimeout(function () { mountAll(id); }, 0);
   }
 
   function mountAll(id) {
