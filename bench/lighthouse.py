@@ -6,13 +6,14 @@ gzip as a host would, in Debian's Chromium (CHROME_PATH, --headless=new).
 Each page is audited as Lighthouse's default mobile (simulated slow 4G and a
 4x slower CPU) and as its desktop preset, --runs times each; the run with the
 median performance score is shown (Lighthouse's own advice on a noisy
-machine). Prints the scores, the metrics,
+machine), with every run's score beside it: on this shared 2-core machine one
+page's mobile score moves by several points from run to run. Prints the scores, the metrics,
 and what costs points: every weighted audit that is not perfect, and the
 largest savings Lighthouse suggests. The heaviest chapter is the one that
 loads the most bytes (bench/page_weight.py's measure). Figures, not a
 pass/fail; the aim is 100 and 100.
 
-    .venv/bin/python bench/lighthouse.py [--site site] [--chapter /chapters/NN-slug/] [--runs 3]
+    .venv/bin/python bench/lighthouse.py [--site site] [--chapter /chapters/NN-slug/] [--runs 5]
 """
 
 from __future__ import annotations
@@ -50,10 +51,11 @@ def audit(url: str, preset: list[str], out: Path) -> dict:
     return report
 
 
-def median_run(url: str, preset: list[str], out: Path, runs: int) -> dict:
-    """The run with the median performance score of `runs` runs: one run varies a lot on a busy machine."""
+def median_run(url: str, preset: list[str], out: Path, runs: int) -> tuple[dict, list[str]]:
+    """The run with the median performance score of `runs` runs (one run varies a lot on a
+    busy machine), and every run's performance score, lowest first."""
     reports = sorted((audit(url, preset, out) for _ in range(runs)), key=lambda r: r["categories"]["performance"]["score"] or 0)
-    return reports[len(reports) // 2]
+    return reports[len(reports) // 2], [score(r, "performance") for r in reports]
 
 
 def score(report: dict, category: str) -> str:
@@ -99,11 +101,11 @@ def failing_items(found: dict, limit: int = 5) -> list[str]:
     return nodes[:limit] + ([f"... and {len(nodes) - limit} more"] if len(nodes) > limit else [])
 
 
-def print_report(page: str, preset: str, report: dict) -> None:
+def print_report(page: str, preset: str, report: dict, performances: list[str]) -> None:
     audits = report["audits"]
     metrics = ", ".join(f"{audits[m]['title'].replace('First Contentful Paint', 'FCP').replace('Largest Contentful Paint', 'LCP')}"
                         f" {audits[m].get('displayValue', 'n/a')}" for m in METRICS)
-    print(f"{page} ({preset}): performance {score(report, 'performance')}, accessibility "
+    print(f"{page} ({preset}): performance {score(report, 'performance')} (runs: {', '.join(performances)}), accessibility "
           f"{score(report, 'accessibility')}; {metrics}")
     for line in costs(report):
         print(f"    {line}")
@@ -113,7 +115,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     harness.add_site_argument(parser)
     parser.add_argument("--chapter", help="the chapter to audit (default: the heaviest, measured)")
-    parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page and preset; the median is shown (default 3)")
+    parser.add_argument("--runs", type=int, default=5, help="Lighthouse runs per page and preset; the median is shown (default 5)")
     args = parser.parse_args()
     site = harness.built_site(args.site)
     if not LIGHTHOUSE.exists():
@@ -128,8 +130,8 @@ def main() -> int:
                 chapter = page_weight.heaviest_chapter(browser, url, site)
         for page in ("/", chapter):
             for preset, flags in PRESETS.items():
-                report = median_run(url + page, flags, Path(tmp) / "report.json", args.runs)
-                print_report(page, preset, report)
+                report, performances = median_run(url + page, flags, Path(tmp) / "report.json", args.runs)
+                print_report(page, preset, report, performances)
                 scores.append(f"{page} {preset} {score(report, 'performance')}/{score(report, 'accessibility')}")
     print(f"summary: Lighthouse {json.loads((LIGHTHOUSE.parents[1] / 'package.json').read_text())['version']} "
           f"performance/accessibility: " + ", ".join(scores))
