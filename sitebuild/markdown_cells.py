@@ -75,7 +75,10 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
     index = next(i for i, (c, _) in enumerate(md.jax_cells) if c is cell)
     devices = getattr(md, "jax_cells_devices", 1)
     attributes = f' data-cell="{index}"' + browser_attribute(cell) + (f' data-devices="{devices}"' if devices > 1 else "")
-    return f'<div class="jax-cell"{attributes}>{body}</div>'
+    # A cell the browser runs gets the runner's Copy button (it copies the code as edited):
+    # no-copy keeps Material from adding its own to the code and output.
+    classes = "jax-cell" if cell.browser_unavailable is not None else "jax-cell no-copy"
+    return f'<div class="{classes}"{attributes}>{body}</div>'
 
 
 def browser_attribute(cell) -> str:

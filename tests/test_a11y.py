@@ -336,8 +336,8 @@ def test_a_code_cell_is_worked_by_keyboard_and_escape_leaves_its_editor(page, si
     page.goto(f"{site_url}/chapters/01-jax-numpy/")
     cell = '.jax-cell[data-cell="1"]'  # code, its baked output, and its Edit, Run and Reset buttons
     expected, visited = tab_through(page, cell)
-    # its buttons (Stop shows only while it runs), between Material's copy buttons
-    assert [e.split()[1] for e in expected if e.endswith(" cell 2")] == ["Edit", "Run", "Reset"]
+    # its buttons (Stop shows only while it runs)
+    assert [e.split()[1] for e in expected if e.endswith(" cell 2")] == ["Edit", "Run", "Reset", "Copy"]
     assert_reachable_in_order_with_visible_focus(expected, visited)
     page.locator(f"{cell} .jax-cell__edit").focus()
     page.keyboard.press("Enter")

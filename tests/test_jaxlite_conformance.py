@@ -165,7 +165,7 @@ def test_html_of_an_unavailable_cell_carries_the_escaped_reason(tmp_path, monkey
     reason = html.escape("needs 8 devices: jaxlite <runs> on one & only one", quote=True)
     assert f'<div class="jax-cell" data-cell="0" data-browser-unavailable="{reason}">' in page
     assert page.count("data-browser-unavailable") == 1  # runnable cells get nothing new
-    assert '<div class="jax-cell" data-cell="1">' in page  # each cell's place in the page, for the runner
+    assert '<div class="jax-cell no-copy" data-cell="1">' in page  # each cell's place in the page, for the runner
 
 
 # ------------------------------------------------- the harness, end to end

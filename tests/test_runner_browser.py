@@ -195,6 +195,29 @@ def test_an_edit_survives_a_reload_and_reset_restores_the_original(page, site_ur
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('thinking-in-jax:cell:'))") == []
 
 
+def test_copy_puts_the_code_as_edited_on_the_clipboard(page, site_url):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+    page.goto(site_url + CHAPTER)
+    original = cell(page, 2).locator(".highlight code").inner_text().rstrip("\n")
+    assert cell(page, 2).locator(".md-code__nav").count() == 0  # Material's copy button would copy the original
+    cell(page, 2).get_by_role("button", name="Copy cell 2").click()
+    expect(cell(page, 2).locator(".jax-cell__status")).to_have_text("Copied the code to the clipboard.")
+    assert page.evaluate("navigator.clipboard.readText()") == original
+    edit(page, 2, "y = 1")
+    cell(page, 2).get_by_role("button", name="Copy cell 2").click()
+    assert page.evaluate("navigator.clipboard.readText()").rstrip("\n") == "y = 1"
+
+
+def test_copy_without_the_clipboard_api_falls_back_or_says_how_to_copy(page, site_url):
+    page.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined});"
+                         "document.execCommand = () => false;")  # a browser that refuses both ways
+    page.goto(site_url + CHAPTER)
+    copy = cell(page, 2).get_by_role("button", name="Copy cell 2")
+    copy.click()
+    expect(cell(page, 2).locator(".jax-cell__status")).to_have_text(re.compile(r"^Could not copy: .*Ctrl\+C"))
+    expect(copy).to_be_focused()
+
+
 def test_escape_leaves_the_editor_and_tab_indents_inside_it(page, site_url):
     page.goto(site_url + CHAPTER)
     edit(page, 2, "if True:")
@@ -227,6 +250,7 @@ def test_a_browser_unavailable_cell_says_why_and_keeps_its_baked_output(page, si
     assert unavailable.get_attribute("data-browser-unavailable")
     assert "runs only with real JAX" in unavailable.locator(".jax-cell__unavailable").inner_text()
     assert unavailable.locator(".jax-cell__button").count() == 0
+    assert unavailable.locator(".md-code__nav button").count() >= 1  # Material's copy button stays: no Copy of ours
     assert unavailable.locator(".jax-output__label").inner_text().startswith("Computed by JAX")
 
 

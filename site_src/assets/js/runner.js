@@ -1,7 +1,7 @@
 /* Thinking in JAX — runnable, editable code cells.
  *
  * Each code cell (`.jax-cell`, rendered by sitebuild/markdown_cells.py with
- * its real-JAX output baked at build) gets Edit, Run and Reset buttons.
+ * its real-JAX output baked at build) gets Edit, Run, Reset and Copy buttons.
  * - Edit loads the CodeMirror bundle (assets/tij/js/editor.js, built by
  *   esbuild) on first use. Edits are saved in localStorage per page and cell,
  *   keyed with a hash of the original code, so a changed cell starts afresh.
@@ -14,6 +14,9 @@
  * - Stop, or the time limit, terminates the Worker and starts a fresh one: the
  *   only way to stop Python without SharedArrayBuffer, so the state is lost and
  *   the reader is told so.
+ * - Copy puts the cell's code on the clipboard, as edited. (The build marks
+ *   these cells no-copy: Material's own copy button would copy the original
+ *   code, and adding one to every block restyles a long page many times.)
  * Cells marked browser-unavailable show why and keep their baked output.
  * Nothing here loads until a reader edits or runs a cell, or the page idles.
  *
@@ -67,6 +70,26 @@
     b.type = "button";
     b.appendChild(element("span", "jax-visually-hidden", " cell " + cellNumber));
     return b;
+  }
+
+  /** Put text on the clipboard; resolves, or rejects when the browser refuses. */
+  function copyText(text) {
+    var legacy = function () {
+      // For pages where the Clipboard API is missing or blocked (an iframe without clipboard-write).
+      var area = element("textarea", "jax-visually-hidden");
+      var had = document.activeElement;
+      area.value = text;
+      area.setAttribute("readonly", "");
+      document.body.appendChild(area);
+      area.select();
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+      area.remove();
+      if (had && had.focus) had.focus();
+      return copied ? Promise.resolve() : Promise.reject(new Error("the browser refused"));
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) return navigator.clipboard.writeText(text).catch(legacy);
+    return legacy();
   }
 
   function stored(key) {
@@ -293,15 +316,17 @@
       edit: button("Edit", this.number, "jax-cell__edit"),
       run: button("Run", this.number, "jax-cell__run"),
       stop: button("Stop", this.number, "jax-cell__stop"),
-      reset: button("Reset", this.number, "jax-cell__reset")
+      reset: button("Reset", this.number, "jax-cell__reset"),
+      copy: button("Copy", this.number, "jax-cell__copy")
     };
     this.buttons.stop.hidden = true;
     this.buttons.edit.title = "Edit this code (Shift+Enter runs it, Escape leaves the editor)";
     this.buttons.run.title = "Run this code in your browser (earlier cells run first)";
     this.buttons.reset.title = "Restore the original code";
+    this.buttons.copy.title = "Copy this code, as edited, to the clipboard";
     this.status = element("span", "jax-cell__status");
     this.status.setAttribute("role", "status");
-    [this.buttons.edit, this.buttons.run, this.buttons.stop, this.buttons.reset, this.status].forEach(function (b) {
+    [this.buttons.edit, this.buttons.run, this.buttons.stop, this.buttons.reset, this.buttons.copy, this.status].forEach(function (b) {
       bar.appendChild(b);
     });
     after.parentNode.insertBefore(bar, after.nextSibling);
@@ -311,6 +336,13 @@
     this.buttons.run.addEventListener("click", function () { page.run(self); });
     this.buttons.stop.addEventListener("click", function () { page.stop(); });
     this.buttons.reset.addEventListener("click", function () { self.reset(); });
+    this.buttons.copy.addEventListener("click", function () {
+      copyText(self.code()).then(function () {
+        self.say("Copied the code to the clipboard.");
+      }, function () {
+        self.say("Could not copy: the browser does not allow it here. Select the code and press Ctrl+C (⌘C on a Mac).");
+      });
+    });
     var hover = null;
     this.buttons.run.addEventListener("pointerenter", function () { hover = setTimeout(page.prewarm, HOVER_MS); });
     this.buttons.run.addEventListener("pointerleave", function () { clearTimeout(hover); });
