@@ -1,4 +1,4 @@
-"""Lighthouse: performance and accessibility scores of the landing page and the heaviest chapter.
+"""Lighthouse: performance and accessibility scores of the landing page, the heaviest chapter and the largest.
 
 Runs npm `lighthouse` (pinned in bench/package.json; `make bench` installs it
 with `npm ci` in bench/) against the built site, served on 127.0.0.1 with
@@ -10,8 +10,10 @@ machine), with every run's score beside it: on this shared 2-core machine one
 page's mobile score moves by several points from run to run. Prints the scores, the metrics,
 and what costs points: every weighted audit that is not perfect, and the
 largest savings Lighthouse suggests. The heaviest chapter is the one that
-loads the most bytes (bench/page_weight.py's measure). Figures, not a
-pass/fail; the aim is 100 and 100.
+loads the most bytes (bench/page_weight.py's measure); the largest is the one
+with the most HTML elements, the most for the browser to style and lay out
+(a chapter full of formulas), audited too when it is another page. Figures,
+not a pass/fail; the aim is 100 and 100.
 
     .venv/bin/python bench/lighthouse.py [--site site] [--chapter /chapters/NN-slug/] [--runs 5]
 """
@@ -86,6 +88,25 @@ def costs(report: dict) -> list[str]:
     return lines
 
 
+def largest_chapter(site: Path) -> tuple[str, int]:
+    """The chapter whose HTML holds the most elements, and how many."""
+    from html.parser import HTMLParser
+
+    class Count(HTMLParser):
+        elements = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.elements += 1
+
+    counts = []
+    for page in harness.chapter_urls(site):
+        counter = Count()
+        counter.feed((site / page.strip("/") / "index.html").read_text(encoding="utf-8"))
+        counts.append((counter.elements, page))
+    elements, page = max(counts)
+    return page, elements
+
+
 def _file(url: str) -> str:
     """A URL shortened to its file name; a page keeps its path; "Unattributable" stays."""
     if "://" not in url:
@@ -124,11 +145,15 @@ def main() -> int:
     print(f"method: served on 127.0.0.1 with gzip; Chromium --headless=new; mobile (default: simulated slow 4G, "
           f"4x CPU slowdown) and desktop presets; the median of {args.runs} runs by performance score")
     with harness.serve(site, compress=True) as url, tempfile.TemporaryDirectory() as tmp:
-        chapter = args.chapter
-        if not chapter:
+        pages = ["/", args.chapter]
+        if not args.chapter:
             with harness.chromium() as browser:
-                chapter = page_weight.heaviest_chapter(browser, url, site)
-        for page in ("/", chapter):
+                pages[1] = page_weight.heaviest_chapter(browser, url, site)
+            largest, elements = largest_chapter(site)
+            print(f"heaviest chapter (bytes loaded): {pages[1]}; largest (HTML elements): {largest}, {elements} elements")
+            if largest != pages[1]:
+                pages.append(largest)
+        for page in pages:
             for preset, flags in PRESETS.items():
                 report, performances = median_run(url + page, flags, Path(tmp) / "report.json", args.runs)
                 print_report(page, preset, report, performances)
