@@ -154,30 +154,44 @@ _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
 
 
 def threefry_2x32(k0: int, k1: int, x0: list[int], x1: list[int]) -> tuple[list[int], list[int]]:
-    """Hash the counter pairs ``(x0[i], x1[i])`` under the key ``(k0, k1)``."""
+    """Hash the counter pairs ``(x0[i], x1[i])`` under the key ``(k0, k1)``.
+
+    All pairs at once: each list becomes one Python integer holding its words
+    in 64-bit slots (a word in the low half, zeros above), so one addition,
+    xor or shift of those integers is that step for every pair. A sum of two
+    words carries at most into its slot's zero half, and a shift by less
+    than 32 bits moves bits only into zero halves, which the mask then
+    clears: each slot stays exactly the word that threefry computes
+    alone, while Python loops over 20 rounds instead of 20 rounds per pair.
+    """
     if len(x0) != len(x1):
         raise ValueError(
             f"threefry_2x32 needs two counter lists of the same length, got "
             f"{len(x0)} and {len(x1)}.")
+    n = len(x0)
+    if n == 0:
+        return [], []
     ks = (k0 & _MASK32, k1 & _MASK32, (k0 ^ k1 ^ 0x1BD11BDA) & _MASK32)
+    ones = int.from_bytes(array("Q", [1]).tobytes() * n, "little")  # 1 in every slot
+    mask = ones * _MASK32  # the low 32 bits of every slot
+
+    def pack(words: list[int]) -> int:
+        return int.from_bytes(array("Q", [w & _MASK32 for w in words]).tobytes(), "little")
+
+    def unpack(value: int) -> list[int]:
+        return array("Q", value.to_bytes(8 * n, "little")).tolist()
+
+    a = (pack(x0) + ones * ks[0]) & mask
+    b = (pack(x1) + ones * ks[1]) & mask
     # After each block of four rounds the key schedule is injected, rotated
     # by one word, plus the block number.
-    blocks = [(_ROTATIONS[i % 2], ks[(i + 1) % 3], (ks[(i + 2) % 3] + i + 1) & _MASK32)
-              for i in range(5)]
-    ks0, ks1 = ks[0], ks[1]
-    out0, out1 = [], []
-    for a, b in zip(x0, x1):
-        a = (a + ks0) & _MASK32
-        b = (b + ks1) & _MASK32
-        for rotations, inj0, inj1 in blocks:
-            for r in rotations:
-                a = (a + b) & _MASK32
-                b = (((b << r) | (b >> (32 - r))) & _MASK32) ^ a
-            a = (a + inj0) & _MASK32
-            b = (b + inj1) & _MASK32
-        out0.append(a)
-        out1.append(b)
-    return out0, out1
+    for i in range(5):
+        for r in _ROTATIONS[i % 2]:
+            a = (a + b) & mask
+            b = (((b << r) | (b >> (32 - r))) & mask) ^ a
+        a = (a + ones * ks[(i + 1) % 3]) & mask
+        b = (b + ones * ((ks[(i + 2) % 3] + i + 1) & _MASK32)) & mask
+    return unpack(a), unpack(b)
 
 
 # ---------------------------------------------------------------------------
