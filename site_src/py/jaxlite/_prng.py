@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import math
 import re
-from array import array
 import struct
+import sys
+from array import array
 
 __all__ = [
     "threefry_2x32", "seed", "split", "split_shape", "fold_in", "random_bits",
@@ -172,14 +173,15 @@ def threefry_2x32(k0: int, k1: int, x0: list[int], x1: list[int]) -> tuple[list[
     if n == 0:
         return [], []
     ks = (k0 & _MASK32, k1 & _MASK32, (k0 ^ k1 ^ 0x1BD11BDA) & _MASK32)
-    ones = int.from_bytes(array("Q", [1]).tobytes() * n, "little")  # 1 in every slot
+    order = sys.byteorder  # array("Q") bytes are native: read them as such, and slots stay slots
+    ones = int.from_bytes(array("Q", [1]).tobytes() * n, order)  # 1 in every slot
     mask = ones * _MASK32  # the low 32 bits of every slot
 
     def pack(words: list[int]) -> int:
-        return int.from_bytes(array("Q", [w & _MASK32 for w in words]).tobytes(), "little")
+        return int.from_bytes(array("Q", [w & _MASK32 for w in words]).tobytes(), order)
 
     def unpack(value: int) -> list[int]:
-        return array("Q", value.to_bytes(8 * n, "little")).tolist()
+        return array("Q", value.to_bytes(8 * n, order)).tolist()
 
     a = (pack(x0) + ones * ks[0]) & mask
     b = (pack(x1) + ones * ks[1]) & mask
