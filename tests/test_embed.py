@@ -128,3 +128,22 @@ def test_in_a_sandboxed_iframe_an_embed_chapters_quiz_and_code_cells_work(page, 
     cell = frame.locator(".jax-cell").nth(1)  # defines a function with jax; runs cell 1 first
     cell.get_by_role("button", name="Run cell 2").click()
     expect(cell.locator(".jax-cell__status")).to_have_text(re.compile("^Ran"), timeout=90_000)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("sandbox, in_a_tab", [("allow-scripts allow-same-origin allow-popups", True),
+                                               ("allow-scripts allow-same-origin", False)])
+def test_open_the_full_course_opens_a_tab_or_without_popups_the_frame(page, lms, site_url, sandbox, in_a_tab):
+    frame = host(page, lms, site_url, "/embed/chapters/04-grad/", sandbox)
+    link = frame.get_by_role("link", name="Open the full course")
+    if in_a_tab:
+        with page.context.expect_page() as opened:
+            link.click()
+        assert opened.value.url.rstrip("/").endswith("/chapters/04-grad")
+        assert "/embed/" in page.frames[1].url  # the frame stays
+    else:
+        link.click()
+        expect(frame.locator(".md-header")).to_be_visible()  # the full site, with its header, in the frame
+        assert page.frames[1].url.rstrip("/").endswith("/chapters/04-grad") and "/embed/" not in page.frames[1].url
+        # Chromium reports the blocked new window that the page then works around.
+        page.console_errors[:] = [e for e in page.console_errors if not e.startswith("Blocked opening ")]

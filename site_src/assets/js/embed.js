@@ -5,11 +5,25 @@
  * hosts) honour from any iframe to size it to its content, so the reader
  * never sees a second scroll bar. Needs nothing from the parent: it works in
  * a sandboxed iframe (allow-scripts) too, and does nothing in a top window.
+ *
+ * "Open the full course" opens a new tab; in a frame whose sandbox forbids
+ * new windows (no allow-popups) it opens the course in the frame instead of
+ * doing nothing.
  */
 (function () {
   "use strict";
 
   if (window.parent === window) return;
+
+  var full = document.querySelector(".tij-embed__full-link");
+  if (full) full.addEventListener("click", function (event) {
+    event.preventDefault();
+    var opened = null;
+    try { opened = window.open(full.href, "_blank"); } catch (e) { opened = null; }
+    if (opened) opened.opener = null;
+    else window.location.assign(full.href);
+  });
+
   var content = document.querySelector(".md-container") || document.body;
   var last = -1;
 
