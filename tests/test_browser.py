@@ -105,6 +105,20 @@ def test_the_palette_toggle_cycles_by_keyboard_and_automatic_follows_the_system(
     assert body("scheme") == "default" and page.evaluate("__md_get('__palette').index") == 1
 
 
+def test_with_storage_blocked_the_palette_still_applies_and_toggles(browser, site_url):
+    context = browser.new_context(color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.add_init_script("Object.defineProperty(window, 'localStorage', "
+                             "{get() { throw new DOMException('The operation is insecure.', 'SecurityError'); }})")
+        page.goto(site_url + "/chapters/00-why-jax/")
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+        page.locator("form[data-tij-palette] label:visible").click()  # automatic -> light
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "default"
+    finally:
+        context.close()
+
+
 def test_without_javascript_the_site_has_its_own_colours(browser, site_url):
     context = browser.new_context(java_script_enabled=False)
     try:
