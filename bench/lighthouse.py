@@ -101,7 +101,7 @@ def largest_chapter(site: Path) -> tuple[str, int]:
     counts = []
     for page in harness.chapter_urls(site):
         counter = Count()
-        counter.feed((site / page.strip("/") / "index.html").read_text(encoding="utf-8"))
+        counter.feed(harness.site_file(site, page).read_text(encoding="utf-8"))
         counts.append((counter.elements, page))
     elements, page = max(counts)
     return page, elements

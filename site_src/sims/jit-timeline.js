@@ -359,14 +359,14 @@
     var calls = history(data, state);
     var columns = ["#", "call", "cache key", "traced?", "trace (ms)", "lower (ms)", "compile (ms)", "execute (ms)", "total (ms)"];
     if (!calls.length) {
-      var next = comboIndex(data, state), t = data.timings[next];
+      var next = comboIndex(data, state), d = durations(data, { combo: next, traced: true });
       return {
         caption: "No calls yet. The row shows the call that Call would make: the cache is empty, so it would trace. " +
                  "Durations in milliseconds, measured at build time.",
         columns: columns,
         rows: [["next", callText(data, next) + ", x: " + data.controls.shapes[state.shape].label + " " + data.controls.dtypes[state.dtype],
                 data.classes[data.combos[next]["class"]].key, "yes: the cache is empty",
-                ms(t.trace), ms(t.lower), ms(t.compile), ms(t.execute), ms(t.trace + t.lower + t.compile + t.execute)]]
+                ms(d[0]), ms(d[1]), ms(d[2]), ms(d[3]), ms(total(d))]]
       };
     }
     return {
